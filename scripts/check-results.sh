@@ -1,0 +1,76 @@
+#!/bin/bash
+# Host side of "make check": judge a test VM run from build/tap.log (the
+# TAP of all test programs), build/console.log (kernel messages) and
+# build/lint.tap (host-side checks of the kernel code).
+# Failures: every top-level "not ok" line, a run that never reached the
+# SACTL-TESTS-DONE marker (crash or timeout), a finished run without any
+# result, and each kernel splat.  The last line is
+# "N passed, N failed[, N skipped]"; the exit status is 1 on any failure.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+tap_log=${TAP_LOG:-$build/tap.log}
+console_log=${CONSOLE_LOG:-$build/console.log}
+splat='WARNING:|BUG:|KASAN:|UBSAN:|Kernel panic|Oops|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|unreferenced object|Call Trace:'
+
+lint_log=${LINT_LOG:-$build/lint.tap}
+
+# Serial ports may add "\r"; a missing log reads as empty.
+tap=$(tr -d '\r' 2> /dev/null < "$tap_log" || echo "check: $tap_log missing" >&2)
+# The host-side checks (scripts/lint-kernel.sh) count like one more program.
+if [ -f "$lint_log" ]; then
+	tap+=$'\n'"# sactl-runner: BEGIN host-lint"$'\n'"$(cat "$lint_log")"
+fi
+console=$(tr -d '\r' 2> /dev/null < "$console_log" || echo "check: $console_log missing" >&2)
+
+# Only top-level results count; "# sactl-runner: BEGIN prog" names the program.
+awk '/^# sactl-runner: BEGIN /{ prog = $4 }
+	/^not ok /{ print "FAILED " prog ": " $0 }' <<< "$tap"
+read -r passed failed skipped <<< "$(awk '
+	/^ok / { if (/# SKIP/) s++; else p++ }
+	/^not ok / { f++ }
+	END { print p + 0, f + 0, s + 0 }' <<< "$tap")"
+
+if grep -qx 'SACTL-TESTS-DONE' <<< "$tap"; then
+	if [ $((passed + failed + skipped)) = 0 ]; then
+		echo "FAILED: no test results in $tap_log"
+		failed=$((failed + 1))
+	fi
+else
+	vm_exit=$(cat "$build/vm-exit" 2> /dev/null || echo unknown)
+	case $vm_exit in
+	124 | 137) why="timed out (VM_TIMEOUT)" ;;
+	*) why="crashed or stopped early (QEMU exit status $vm_exit)" ;;
+	esac
+	running=$(awk '/^# sactl-runner: BEGIN /{ p = $4 } /^# sactl-runner: END /{ p = "" }
+		END { if (p != "") print " while running " p }' <<< "$tap")
+	echo "FAILED: the test VM $why$running: no SACTL-TESTS-DONE in $tap_log"
+	failed=$((failed + 1))
+fi
+
+# Matches less than 30 lines apart, or with only kernel lines ("[ time]")
+# between them, are one splat; print each with context.
+splats=$(awk -v re="$splat" '
+	{ line[NR] = $0 }
+	$0 ~ re { if (!n || (NR > last[n] + 30 && user)) first[++n] = NR; last[n] = NR; user = 0; next }
+	!/^\[ *[0-9]+\.[0-9]+\]/ { user = 1 }
+	END {
+		for (i = 1; i <= n; i++) {
+			to = last[i] + 5 > first[i] + 30 ? last[i] + 5 : first[i] + 30
+			printf "---- kernel splat %d (console.log line %d) ----\n", i, first[i]
+			for (l = first[i] - 5; l <= to && l <= NR; l++) if (l > 0) print line[l]
+		}
+		print n + 0
+	}' <<< "$console")
+count=$(tail -n 1 <<< "$splats")
+if [ "$count" != 0 ]; then
+	head -n -1 <<< "$splats"
+	echo "FAILED: $count kernel splat(s) in $console_log"
+	failed=$((failed + count))
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary+=", $skipped skipped"
+echo "$summary"
+[ "$failed" = 0 ]

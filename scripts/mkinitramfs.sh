@@ -1,0 +1,78 @@
+#!/bin/bash
+# Build build/initramfs.cpio.gz for the test VM: busybox, the guest scripts
+# (vm/init, vm/run-tests.sh), the module, the test programs and every shared
+# library they load.  The tree is staged from scratch each time (it is small)
+# and archived with fixed owners, times and order, so equal inputs give a
+# byte-identical image.
+#
+# Overrides: MODULE_KO (host path of the module, "" for none), TESTS_DIR,
+# INITRAMFS (output), INITRAMFS_EXTRA ("src:/dest ..." extra files).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+ko=${MODULE_KO-$top/kernel/sactl/sactl.ko}
+tests=${TESTS_DIR:-$build/tests}
+out=${INITRAMFS:-$build/initramfs.cpio.gz}
+busybox=${BUSYBOX:-/bin/busybox}
+stage=$build/initramfs.d
+umask 022
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+[ -x "$busybox" ] || die "no $busybox (apt-get install busybox-static)"
+[ -z "$ko" ] || [ -f "$ko" ] || die "no module $ko (make module, or MODULE_KO=)"
+[ -d "$tests" ] || die "no tests directory $tests (make tests, or TESTS_DIR=)"
+
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,etc,tests,lib/modules,usr}
+chmod 1777 "$stage/tmp"
+
+# busybox with all applets in /bin; sbin and usr/* point there too.
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+ln -s bin "$stage/sbin"
+ln -s ../bin "$stage/usr/bin"
+ln -s ../bin "$stage/usr/sbin"
+
+install -m 0755 "$top/vm/init" "$stage/init"
+install -m 0755 "$top/vm/run-tests.sh" "$stage/run-tests.sh"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+[ -z "$ko" ] || install -m 0644 "$ko" "$stage/lib/modules/sactl.ko"
+
+# The whole tests directory: the runner takes each executable at its top
+# as a test program; subdirectories (e.g. helpers/) come along as they are.
+cp -R --preserve=mode "$tests/." "$stage/tests/"
+for pair in ${INITRAMFS_EXTRA:-}; do
+	dest=${pair#*:}
+	mkdir -p "$stage$(dirname "$dest")"
+	cp -L "${pair%%:*}" "$stage$dest"
+done
+
+# Shared libraries and ELF interpreters of every dynamic executable staged,
+# copied to the path ldd reports (ld.so's default directories find them).
+libs=$(find "$stage" -type f -perm -u+x | sort | while read -r f; do
+	readelf -lW "$f" 2>/dev/null | grep -q 'program interpreter' || continue
+	ldd "$f" | awk -v f="${f#"$stage"}" '
+		/not found/ { print "MISSING " f ": " $1; next }
+		{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'
+done | sort -u)
+if grep -q '^MISSING' <<< "$libs"; then
+	die "$(grep '^MISSING' <<< "$libs")"
+fi
+for lib in $libs; do
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+
+# Fixed times and a sorted list make the archive reproducible.
+find "$stage" -exec touch -h -d @"${SOURCE_DATE_EPOCH:-0}" {} +
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null --create --format=newc --reproducible --owner=0:0 --quiet) |
+	gzip -n -6 > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "initramfs: $out ($(du -h "$out" | cut -f1), $(find "$stage/tests" -maxdepth 1 -type f -perm -u+x | wc -l) test programs, $(wc -w <<< "$libs") libraries)"
