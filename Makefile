@@ -1,18 +1,23 @@
 # Top-level build glue for sactl.  Everything builds under build/; the
-# kernel module and tests are built by their own Makefiles.
-#   make check   build all, run every test in the QEMU VM, judge the results
-#   make run     build all, boot the VM with the module loaded and a shell
-# Knobs: ACCEL=kvm, VM_TIMEOUT (whole VM run, s), TEST_TIMEOUT (per program, s).
+# kernel module, the user space and the tests are built by their own
+# Makefiles.
+#   make check   build all, run the host tests and fuzzers, run every test
+#                in the QEMU VM, judge the results
+#   make run     build all, boot the VM with the module loaded, sactld
+#                running on the example configuration, and a shell
+# Knobs: ACCEL=kvm, VM_TIMEOUT (whole VM run, s), TEST_TIMEOUT (per program,
+# s), FUZZ_TIME (per fuzzer in make check, s).
 
 BUILD := $(CURDIR)/build
 KDIR := $(BUILD)/linux
 MODDIR := $(CURDIR)/kernel/sactl
 TESTS_OUT := $(BUILD)/tests
+USERSPACE := $(BUILD)/userspace
 # The compiler command scripts/kernel-build.sh uses, so ccache hits are shared.
 KCC := $(if $(shell command -v ccache),ccache gcc,gcc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps kernel module tests initramfs check run clean distclean
+.PHONY: all deps kernel module tests userspace host-tests fuzz initramfs check run clean distclean
 all: initramfs
 
 deps:
@@ -27,13 +32,29 @@ module: kernel
 tests: kernel
 	$(MAKE) -C tests/kernel KDIR=$(KDIR) OUT=$(TESTS_OUT)
 
-initramfs: module tests
+# sactld and sactlctl, for the VM (and for installing).
+userspace: deps
+	$(MAKE) -C sactld OUT=$(USERSPACE)
+	$(MAKE) -C sactlctl OUT=$(USERSPACE)
+
+# The host tests use the kernel tree's kselftest harness.
+host-tests: kernel
+	$(MAKE) -C tests/host KDIR=$(KDIR)
+
+fuzz: deps
+	$(MAKE) -C tests/fuzz
+
+initramfs: module tests userspace
 	scripts/mkinitramfs.sh
 
-# A VM crash or timeout is for check-results.sh to report, so go on to it.
-check: initramfs
+# A VM crash, a failed host test or fuzzer is for check-results.sh to
+# report, so go on to it; stale results of an earlier run must not count.
+check: initramfs host-tests fuzz
+	rm -f $(BUILD)/host.tap $(BUILD)/fuzz.tap
 	scripts/vm.sh check || true
 	scripts/lint-kernel.sh > $(BUILD)/lint.tap || true
+	scripts/run-host-tests.sh || true
+	scripts/run-fuzz.sh || true
 	@scripts/check-results.sh
 
 run: initramfs
@@ -43,7 +64,9 @@ run: initramfs
 clean:
 	if [ -f $(KDIR)/Makefile ] && [ -d $(MODDIR) ]; then $(MAKE) -C $(KDIR) M=$(MODDIR) clean; fi
 	rm -rf $(TESTS_OUT) $(BUILD)/initramfs.d $(BUILD)/initramfs.cpio.gz \
-		$(BUILD)/console.log $(BUILD)/tap.log $(BUILD)/lint.tap $(BUILD)/run-tap.log $(BUILD)/vm-exit
+		$(BUILD)/console.log $(BUILD)/tap.log $(BUILD)/lint.tap $(BUILD)/run-tap.log $(BUILD)/vm-exit \
+		$(USERSPACE) $(BUILD)/userspace-san $(BUILD)/host-tests $(BUILD)/fuzz \
+		$(BUILD)/host.tap $(BUILD)/fuzz.tap
 
 distclean: clean
 	rm -rf $(BUILD)

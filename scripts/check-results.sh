@@ -1,7 +1,8 @@
 #!/bin/bash
 # Host side of "make check": judge a test VM run from build/tap.log (the
-# TAP of all test programs), build/console.log (kernel messages) and
-# build/lint.tap (host-side checks of the kernel code).
+# TAP of all test programs), build/console.log (kernel messages),
+# build/lint.tap (host-side checks of the kernel code), build/host.tap
+# (the user space's host tests) and build/fuzz.tap (its fuzzers).
 # Failures: every top-level "not ok" line, a run that never reached the
 # SACTL-TESTS-DONE marker (crash or timeout), a finished run without any
 # result, and each kernel splat.  The last line is
@@ -15,13 +16,27 @@ console_log=${CONSOLE_LOG:-$build/console.log}
 splat='WARNING:|BUG:|KASAN:|UBSAN:|Kernel panic|Oops|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|unreferenced object|Call Trace:'
 
 lint_log=${LINT_LOG:-$build/lint.tap}
+host_log=${HOST_LOG:-$build/host.tap}
+fuzz_log=${FUZZ_LOG:-$build/fuzz.tap}
 
 # Serial ports may add "\r"; a missing log reads as empty.
-tap=$(tr -d '\r' 2> /dev/null < "$tap_log" || echo "check: $tap_log missing" >&2)
+vm_tap=$(tr -d '\r' 2> /dev/null < "$tap_log" || echo "check: $tap_log missing" >&2)
+tap=$vm_tap
 # The host-side checks (scripts/lint-kernel.sh) count like one more program.
 if [ -f "$lint_log" ]; then
 	tap+=$'\n'"# sactl-runner: BEGIN host-lint"$'\n'"$(cat "$lint_log")"
 fi
+# The user space's host tests and fuzzers (scripts/run-host-tests.sh,
+# scripts/run-fuzz.sh) carry their own BEGIN markers.  They must have run:
+# a missing or empty file is a failure, not zero tests.
+not_run=()
+for log in "$host_log" "$fuzz_log"; do
+	if [ -s "$log" ]; then
+		tap+=$'\n'"$(cat "$log")"
+	else
+		not_run+=("$log")
+	fi
+done
 console=$(tr -d '\r' 2> /dev/null < "$console_log" || echo "check: $console_log missing" >&2)
 
 # Only top-level results count; "# sactl-runner: BEGIN prog" names the program.
@@ -32,8 +47,8 @@ read -r passed failed skipped <<< "$(awk '
 	/^not ok / { f++ }
 	END { print p + 0, f + 0, s + 0 }' <<< "$tap")"
 
-if grep -qx 'SACTL-TESTS-DONE' <<< "$tap"; then
-	if [ $((passed + failed + skipped)) = 0 ]; then
+if grep -qx 'SACTL-TESTS-DONE' <<< "$vm_tap"; then
+	if ! grep -qE '^(not )?ok ' <<< "$vm_tap"; then
 		echo "FAILED: no test results in $tap_log"
 		failed=$((failed + 1))
 	fi
@@ -44,10 +59,15 @@ else
 	*) why="crashed or stopped early (QEMU exit status $vm_exit)" ;;
 	esac
 	running=$(awk '/^# sactl-runner: BEGIN /{ p = $4 } /^# sactl-runner: END /{ p = "" }
-		END { if (p != "") print " while running " p }' <<< "$tap")
+		END { if (p != "") print " while running " p }' <<< "$vm_tap")
 	echo "FAILED: the test VM $why$running: no SACTL-TESTS-DONE in $tap_log"
 	failed=$((failed + 1))
 fi
+
+for log in ${not_run[@]+"${not_run[@]}"}; do
+	echo "FAILED: $log is missing or empty: the host tests or fuzzers did not run"
+	failed=$((failed + 1))
+done
 
 # Matches less than 30 lines apart, or with only kernel lines ("[ time]")
 # between them, are one splat; print each with context.

@@ -3,9 +3,13 @@
 # test VM need are missing.  Silent and offline when all are present.
 set -euo pipefail
 
+# The second line is sactld's and sactlctl's: libraries, and clang with its
+# runtime for the fuzzers.  The guest needs nothing more: mkinitramfs.sh
+# copies the shared libraries the programs load.
 packages="linux-source-6.1 qemu-system-x86 busybox-static ccache build-essential
 	bc flex bison libelf-dev libssl-dev cpio kmod xz-utils liburing-dev
-	gcc-multilib sparse python3 rsync"
+	gcc-multilib sparse python3 rsync
+	libev-dev libconfig-dev libudev-dev clang libclang-rt-14-dev"
 
 missing=
 for p in $packages; do

@@ -1,18 +1,21 @@
 #!/bin/bash
 # Build build/initramfs.cpio.gz for the test VM: busybox, the guest scripts
-# (vm/init, vm/run-tests.sh), the module, the test programs and every shared
-# library they load.  The tree is staged from scratch each time (it is small)
-# and archived with fixed owners, times and order, so equal inputs give a
-# byte-identical image.
+# (vm/init, vm/run-tests.sh), the module, the test programs, sactld and
+# sactlctl with the example configuration, the end-to-end tests (tests/vm),
+# and every shared library they load.  The tree is staged from scratch each
+# time (it is small) and archived with fixed owners, times and order, so
+# equal inputs give a byte-identical image.
 #
 # Overrides: MODULE_KO (host path of the module, "" for none), TESTS_DIR,
-# INITRAMFS (output), INITRAMFS_EXTRA ("src:/dest ..." extra files).
+# USERSPACE_DIR (where sactld and sactlctl are, "" for none), INITRAMFS
+# (output), INITRAMFS_EXTRA ("src:/dest ..." extra files).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 ko=${MODULE_KO-$top/kernel/sactl/sactl.ko}
 tests=${TESTS_DIR:-$build/tests}
+userspace=${USERSPACE_DIR-$build/userspace}
 out=${INITRAMFS:-$build/initramfs.cpio.gz}
 busybox=${BUSYBOX:-/bin/busybox}
 stage=$build/initramfs.d
@@ -23,9 +26,13 @@ die() { echo "mkinitramfs: $*" >&2; exit 1; }
 [ -x "$busybox" ] || die "no $busybox (apt-get install busybox-static)"
 [ -z "$ko" ] || [ -f "$ko" ] || die "no module $ko (make module, or MODULE_KO=)"
 [ -d "$tests" ] || die "no tests directory $tests (make tests, or TESTS_DIR=)"
+for prog in sactld sactlctl; do
+	[ -z "$userspace" ] || [ -x "$userspace/$prog" ] ||
+		die "no $userspace/$prog (make userspace, or USERSPACE_DIR=)"
+done
 
 rm -rf "$stage"
-mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,etc,tests,lib/modules,usr}
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,etc,tests,lib/modules,usr,run,var/lib}
 chmod 1777 "$stage/tmp"
 
 # busybox with all applets in /bin; sbin and usr/* point there too.
@@ -46,6 +53,24 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
 # The whole tests directory: the runner takes each executable at its top
 # as a test program; subdirectories (e.g. helpers/) come along as they are.
 cp -R --preserve=mode "$tests/." "$stage/tests/"
+
+# The daemon and its client (/usr/sbin and /usr/bin lead to /bin), the
+# example configuration as /etc/sactl/sactl.conf (root's, not writable by
+# others: sactld refuses it otherwise), the state directory, and the
+# end-to-end tests, which the runner takes from /tests/vm after the rest.
+if [ -n "$userspace" ]; then
+	install -m 0755 "$userspace/sactld" "$userspace/sactlctl" "$stage/bin/"
+	install -d -m 0755 "$stage/etc/sactl"
+	install -m 0644 "$top/etc/sactl.conf" "$stage/etc/sactl/sactl.conf"
+	install -d -m 0700 "$stage/var/lib/sactl"
+	install -d -m 0755 "$stage/tests/vm"
+	for f in "$top"/tests/vm/*; do
+		case $f in
+		*.sh) install -m 0755 "$f" "$stage/tests/vm/" ;;
+		*) install -m 0644 "$f" "$stage/tests/vm/" ;;
+		esac
+	done
+fi
 for pair in ${INITRAMFS_EXTRA:-}; do
 	dest=${pair#*:}
 	mkdir -p "$stage$(dirname "$dest")"

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Guest test runner (busybox sh).  Runs every executable in /tests, sorted,
-# each with the module freshly inserted and removed afterwards.  Their TAP
-# goes to ttyS1 (the host's build/tap.log); the console (ttyS0) gets kernel
-# messages and one progress line per program.  What a program cannot report
-# itself (timeout, early death, insmod/rmmod failure) is added as an extra
-# "not ok" line, so the host only has to count TAP results.
+# each with the module freshly inserted and removed afterwards, then every
+# executable in /tests/vm (the end-to-end tests of sactld), which load and
+# unload the module themselves; the module is removed after each.  Their
+# TAP goes to ttyS1 (the host's build/tap.log); the console (ttyS0) gets
+# kernel messages and one progress line per program.  What a program cannot
+# report itself (timeout, early death, insmod/rmmod failure) is added as an
+# extra "not ok" line, so the host only has to count TAP results.
 # No "set -e": one failing program must not stop the run.
 set -u
 export SACTL_KO=${SACTL_KO:-/lib/modules/sactl.ko}
@@ -46,7 +48,7 @@ if [ -w $kmemleak ]; then
 fi
 
 progs=
-for p in /tests/*; do
+for p in /tests/* /tests/vm/*; do
 	if [ -f "$p" ] && [ -x "$p" ]; then progs="$progs $p"; fi
 done
 total=$(echo "$progs" | wc -w)
@@ -56,15 +58,22 @@ say "running $total test programs, ${limit}s each at most"
 n=0
 for p in $progs; do
 	n=$((n + 1))
-	name=${p##*/}
+	name=${p#/tests/}
 	tap "# sactl-runner: BEGIN $name"
 	echo "sactl-runner: running $name" > /dev/kmsg
 	problems=
 	oks=0 bad=0 skips=0 rc=- start=$(date +%s)
 
-	if ! loaded && [ -f "$SACTL_KO" ] && ! insmod "$SACTL_KO" 2>$work/insmod.err; then
-		problems="insmod failed: $(cat $work/insmod.err)"
-	else
+	# /tests/vm programs start with the module out and load it themselves.
+	case $p in
+	/tests/vm/*) unload || problems="rmmod before the program failed: $(cat $work/rmmod.err)" ;;
+	*)
+		if ! loaded && [ -f "$SACTL_KO" ] && ! insmod "$SACTL_KO" 2>$work/insmod.err; then
+			problems="insmod failed: $(cat $work/insmod.err)"
+		fi
+		;;
+	esac
+	if [ -z "$problems" ]; then
 		# Own session, so leftover children can be killed with the group.
 		setsid timeout -s KILL "$limit" "$p" >$work/out 2>$work/err </dev/null &
 		pid=$!
