@@ -20,26 +20,10 @@
 #include "policy.h"
 #include "rules.h"
 
-/* The harness's TEST_F() has unused parameters; its EXPECT_EQ(1, n_rules) compares int literals with unsigned values. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "host_test.h"
+/* The harness's EXPECT_EQ(1, n) compares int literals with unsigned values. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
-#include "kselftest_harness.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define LEAKS() __lsan_do_recoverable_leak_check()
-#else
-#define LEAKS() 0
-#endif
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int write_file(const char *path, const char *text, mode_t mode)
 {
@@ -71,7 +55,7 @@ FIXTURE_SETUP(cfg)
 
 FIXTURE_TEARDOWN(cfg)
 {
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	rm_tree(self->dir);
 	EXPECT_EQ(0, LEAKS());
 }
 

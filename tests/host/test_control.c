@@ -23,15 +23,8 @@
 #include "control.h"
 #include "sactl/wire.h"
 
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
+#include "host_test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define LEAKS() __lsan_do_recoverable_leak_check()
-#else
-#define LEAKS() 0
-#endif
 
 /* ------------------------------------------------------------------ */
 /* The fake daemon behind the ops. */
@@ -313,11 +306,6 @@ static bool cli_dropped(struct ev_loop *loop, struct cli *c, const char *text)
 	return ret == HUNG_UP && said;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 FIXTURE(ctl) {
 	char dir[64];
 	char path[128];
@@ -349,7 +337,7 @@ FIXTURE_TEARDOWN(ctl)
 		return;
 	control_server_free(self->cs);
 	ev_loop_destroy(self->loop);
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	rm_tree(self->dir);
 	EXPECT_EQ(0, LEAKS());
 }
 

@@ -32,15 +32,8 @@
 #include "query.h"
 #include "sactl/wire.h"
 
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
+#include "host_test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define LEAKS() __lsan_do_recoverable_leak_check()
-#else
-#define LEAKS() 0
-#endif
 
 #define ALICE	1000
 #define BOB	1001
@@ -319,12 +312,6 @@ static struct query mkq(uid_t uid, const char *exe, uint16_t port)
 
 /* ------------------------------------------------------------------ */
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
-
 /*
  * Results live on a test's stack: end every prompt before the test
  * returns (the fixture's teardown runs after that).
@@ -368,7 +355,7 @@ FIXTURE_TEARDOWN(ps)
 		return;
 	prompt_server_free(self->ps);
 	ev_loop_destroy(self->loop);
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	rm_tree(self->dir);
 	EXPECT_EQ(0, LEAKS());
 }
 

@@ -21,26 +21,10 @@
 #include "policy.h"
 #include "rules.h"
 
-/* The harness's TEST_F() has unused parameters; its EXPECT_EQ(1, n) compares int literals with unsigned values. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "host_test.h"
+/* The harness's EXPECT_EQ(1, n) compares int literals with unsigned values. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
-#include "kselftest_harness.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define LEAKS() __lsan_do_recoverable_leak_check()
-#else
-#define LEAKS() 0
-#endif
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* An address as the kernel would report it: AF_INET for dotted quads. */
 static void set_addr(struct net_addr *a, const char *ip, uint16_t port)
@@ -92,7 +76,7 @@ FIXTURE_TEARDOWN(rules)
 {
 	config_free(self->c);
 	store_close(self->s);
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	rm_tree(self->dir);
 	EXPECT_EQ(0, LEAKS());
 }
 
