@@ -32,10 +32,12 @@ module: kernel
 tests: kernel
 	$(MAKE) -C tests/kernel KDIR=$(KDIR) OUT=$(TESTS_OUT)
 
-# sactld and sactlctl, for the VM (and for installing).
+# sactld and sactlctl, for the VM (and for installing); sactl-prompt, the
+# desktop prompt, runs on the host (make run) and in the GUI tests.
 userspace: deps
 	$(MAKE) -C sactld OUT=$(USERSPACE)
 	$(MAKE) -C sactlctl OUT=$(USERSPACE)
+	$(MAKE) -C gtk-prompt OUT=$(USERSPACE)
 
 # The host tests use the kernel tree's kselftest harness.
 host-tests: kernel
