@@ -138,7 +138,7 @@ static void sactl_prompt_app_init(SactlPromptApp *self)
 {
 	static const GOptionEntry entries[] = {
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, NULL,
-		  N_("sactld's prompt socket (default " SACTL_PROMPT_SOCKET ")"),
+		  N_("sactld's prompt socket (default: /run/sactl/prompt.sock)"),
 		  N_("PATH") },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, NULL,
 		  N_("Print the version and exit"), NULL },
