@@ -51,6 +51,31 @@ static void place(SactlPromptWindow *self)
 			wa.y + wa.height / 16);
 }
 
+/* Tell the first row of @exe (in list order: the one read first) how
+ * many other requests of that program wait. */
+static void count_siblings(SactlPromptWindow *self, const gchar *exe)
+{
+	g_autoptr(GList) rows = NULL;
+	GtkWidget *first = NULL;
+	guint n = 0;
+
+	if (!*exe)
+		return;
+	rows = gtk_container_get_children(GTK_CONTAINER(self->list));
+	for (GList *l = rows; l; l = l->next) {
+		SactlRequestRow *row = l->data;
+
+		if (g_strcmp0(sactl_request_row_get_exe(row), exe))
+			continue;
+		if (!n++)
+			first = l->data;
+		else
+			sactl_request_row_set_siblings(row, 0);
+	}
+	if (first)
+		sactl_request_row_set_siblings(SACTL_REQUEST_ROW(first), n - 1);
+}
+
 static void update(SactlPromptWindow *self)
 {
 	guint n = g_hash_table_size(self->rows);
@@ -92,17 +117,21 @@ void sactl_prompt_window_add(SactlPromptWindow *self, const SactlAsk *ask,
 						  sizeof(ask->prompt_id)), row);
 	gtk_container_add(GTK_CONTAINER(self->list), row);
 	gtk_widget_show(row);
+	count_siblings(self, sactl_request_row_get_exe(SACTL_REQUEST_ROW(row)));
 	update(self);
 }
 
 void sactl_prompt_window_remove(SactlPromptWindow *self, guint64 prompt_id)
 {
 	GtkWidget *row = g_hash_table_lookup(self->rows, &prompt_id);
+	g_autofree gchar *exe = NULL;
 
 	if (!row)
 		return;
+	exe = g_strdup(sactl_request_row_get_exe(SACTL_REQUEST_ROW(row)));
 	g_hash_table_remove(self->rows, &prompt_id);
 	gtk_widget_destroy(row);
+	count_siblings(self, exe);
 	update(self);
 }
 

@@ -24,6 +24,7 @@ struct _SactlRequestRow {
 	GtkImage *icon;
 	GtkLabel *name_label, *action_label, *host_label;
 	GtkLabel *exe_label, *process_label, *countdown_label;
+	GtkLabel *siblings_label;
 	GtkToggleButton *once_button, *process_button, *minutes_button;
 	GtkToggleButton *always_button;
 	GtkWidget *scope_box;
@@ -197,6 +198,29 @@ guint64 sactl_request_row_get_prompt_id(SactlRequestRow *row)
 	return row->ask->prompt_id;
 }
 
+const gchar *sactl_request_row_get_exe(SactlRequestRow *row)
+{
+	return row->ask->exe ? row->ask->exe : "";
+}
+
+/* A program that opens many connections at once (a torrent client, a
+ * scanner) must not bury the person in rows: one remembered answer for
+ * the whole program decides all of them (sactld re-checks what waits). */
+void sactl_request_row_set_siblings(SactlRequestRow *row, guint others)
+{
+	g_autofree gchar *text = NULL;
+
+	if (!others) {
+		gtk_widget_hide(GTK_WIDGET(row->siblings_label));
+		return;
+	}
+	text = g_strdup_printf(ngettext("%u more request of this program is waiting: remember an answer for “Anything this program does” to decide them all.",
+					"%u more requests of this program are waiting: remember an answer for “Anything this program does” to decide them all.",
+					others), others);
+	gtk_label_set_text(row->siblings_label, text);
+	gtk_widget_show(GTK_WIDGET(row->siblings_label));
+}
+
 static void sactl_request_row_dispose(GObject *obj)
 {
 	SactlRequestRow *self = SACTL_REQUEST_ROW(obj);
@@ -234,6 +258,7 @@ static void sactl_request_row_class_init(SactlRequestRowClass *klass)
 	gtk_widget_class_bind_template_child(wc, SactlRequestRow, exe_label);
 	gtk_widget_class_bind_template_child(wc, SactlRequestRow, process_label);
 	gtk_widget_class_bind_template_child(wc, SactlRequestRow, countdown_label);
+	gtk_widget_class_bind_template_child(wc, SactlRequestRow, siblings_label);
 	gtk_widget_class_bind_template_child(wc, SactlRequestRow, once_button);
 	gtk_widget_class_bind_template_child(wc, SactlRequestRow, process_button);
 	gtk_widget_class_bind_template_child(wc, SactlRequestRow, minutes_button);

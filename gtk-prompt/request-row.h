@@ -22,5 +22,9 @@ G_DECLARE_FINAL_TYPE(SactlRequestRow, sactl_request_row, SACTL, REQUEST_ROW,
 /* @app: the program's application entry, or NULL. */
 GtkWidget *sactl_request_row_new(const SactlAsk *ask, GAppInfo *app);
 guint64 sactl_request_row_get_prompt_id(SactlRequestRow *row);
+/* The executable the row is about ("" when unknown). */
+const gchar *sactl_request_row_get_exe(SactlRequestRow *row);
+/* Say that @others more requests of the same program are waiting. */
+void sactl_request_row_set_siblings(SactlRequestRow *row, guint others);
 
 #endif /* SACTL_PROMPT_REQUEST_ROW_H */
