@@ -16,7 +16,7 @@ static void help(void)
 	       "\n"
 	       "Control sactl, the per-application firewall, and answer its prompts.\n"
 	       "\n"
-	       "Commands (all but 'prompt' need root):\n"
+	       "Commands (all but 'prompt' need root; 'relay' needs the device):\n"
 	       "  status                         the daemon's state and counters\n"
 	       "  rules [list] [--user U|--system]\n"
 	       "                                 the rules (all of them by default)\n"
@@ -27,6 +27,9 @@ static void help(void)
 	       "  reload                         re-read the configuration\n"
 	       "  watch (or log)                 print decisions as they are made\n"
 	       "  prompt [--uid UID]             answer prompts in this terminal\n"
+	       "  relay DEVICE | --name PORT     carry the prompt socket over a device\n"
+	       "                                 (a virtio-serial port), for a prompt\n"
+	       "                                 agent on the other side\n"
 	       "\n"
 	       "Options:\n"
 	       "  -s, --control-socket PATH      default %s\n"
@@ -49,6 +52,7 @@ static const struct {
 	{ "watch", cmd_watch },
 	{ "log", cmd_watch },
 	{ "prompt", cmd_prompt },
+	{ "relay", cmd_relay },
 };
 
 int main(int argc, char **argv)

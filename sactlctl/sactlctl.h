@@ -63,5 +63,6 @@ int cmd_reload(const struct options *o, int argc, char **argv);
 int cmd_rules(const struct options *o, int argc, char **argv);
 int cmd_watch(const struct options *o, int argc, char **argv);
 int cmd_prompt(const struct options *o, int argc, char **argv);
+int cmd_relay(const struct options *o, int argc, char **argv);
 
 #endif /* SACTLCTL_H */
