@@ -4,10 +4,11 @@
  * UBSan, so every run must also exit cleanly: no leak, no report) with
  * --device pointing at a SOCK_SEQPACKET socket this test serves in place
  * of /dev/sactl, a prompt agent speaking the wire protocol (this test),
- * and sactlctl's control socket.
+ * and sactlctl's control socket (all in daemon_double.c).
  *
- * Every request says uid 0, the test's own pid, and passes /bin/true's
- * descriptor as the caller's executable.
+ * Every request says the test's uid (0: the host tests run as root), the
+ * test's own pid, and passes /bin/true's descriptor as the caller's
+ * executable.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,404 +39,7 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
 
-#ifndef SACTLD_BIN
-#define SACTLD_BIN "build/userspace-san/sactld"
-#endif
-
-/* Generous: ASan makes the daemon slower, CI machines are shared. */
-#define WAIT_MS 10000
-
-struct sd {
-	char dir[64];
-	char conf[128], state[128], psock[128], csock[128], dev[128];
-	char pidfile[128], log[128];
-	char exe[PATH_MAX];	/* realpath of /bin/true */
-	int lfd;		/* the device double, listening */
-	int dev_fd;		/* ... and its connection from sactld */
-	pid_t pid;		/* the daemon (with -f: our child) */
-};
-
-static const char *sactld_bin(void)
-{
-	const char *env = getenv("SACTLD");
-
-	return env && *env ? env : SACTLD_BIN;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-	char *text = read_file(path);
-	bool found = text && strstr(text, needle);
-
-	free(text);
-	return found;
-}
-
-/* Wait for @needle in the daemon's log (its stderr, -f). */
-static bool wait_log(struct sd *s, const char *needle, int ms)
-{
-	long end = now_ms() + ms;
-
-	do {
-		if (file_has(s->log, needle))
-			return true;
-		usleep(20000);
-	} while (now_ms() < end);
-	return false;
-}
-
-/* Count @needle in the log. */
-static int log_count(struct sd *s, const char *needle)
-{
-	char *text = read_file(s->log), *p;
-	int n = 0;
-
-	for (p = text; p && (p = strstr(p, needle)); p++)
-		n++;
-	free(text);
-	return n;
-}
-
-static void dump_log(struct sd *s)
-{
-	char *text = read_file(s->log);
-
-	fprintf(stderr, "---- sactld's log ----\n%s---- end ----\n",
-		text ? text : "(none)\n");
-	free(text);
-}
-
-static int write_text(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	FILE *f = fopen(path, "we");
-	int r;
-
-	if (!f)
-		return -1;
-	va_start(ap, fmt);
-	r = vfprintf(f, fmt, ap);
-	va_end(ap);
-	return fclose(f) || r < 0 ? -1 : 0;
-}
-
-/* The config: our sockets and state, @settings, then the @rules list. */
-static int write_config(struct sd *s, const char *settings, const char *rules)
-{
-	return write_text(s->conf,
-			  "sactld = {\n"
-			  "  state_dir = \"%s\";\n"
-			  "  prompt_socket = \"%s\";\n"
-			  "  control_socket = \"%s\";\n"
-			  "  %s\n"
-			  "};\n"
-			  "rules = (\n%s\n);\n",
-			  s->state, s->psock, s->csock, settings, rules);
-}
-
-static int listen_at(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(fd, 4))
-		return -1;
-	return fd;
-}
-
-static int accept_within(int lfd, int ms)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-
-	if (poll(&p, 1, ms) != 1)
-		return -1;
-	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-}
-
-/* Run sactld with @args (NULL-terminated, after the binary's name). */
-static pid_t spawn(struct sd *s, const char *const *args)
-{
-	const char *argv[16] = { sactld_bin() };
-	size_t n = 1;
-	pid_t pid;
-
-	while (*args && n < 15)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(127);
-		execv(argv[0], (char **)argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Wait up to @ms for @pid (our child) to exit; its wait status or -1. */
-static int wait_exit(pid_t pid, int ms)
-{
-	long end = now_ms() + ms;
-	int status;
-
-	do {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return status;
-		if (r < 0)
-			return -1;
-		usleep(10000);
-	} while (now_ms() < end);
-	return -1;
-}
-
-/* Start sactld -f on our config and double; 0 once it is attached. */
-static int start(struct sd *s)
-{
-	const char *args[] = { "-f", "-d", "-c", s->conf, "--device", s->dev,
-			       "-p", s->pidfile, NULL };
-	long end = now_ms() + WAIT_MS;
-
-	unlink(s->pidfile);
-	s->pid = spawn(s, args);
-	if (s->pid < 0)
-		return -1;
-	/* The pid file is written once the sockets are ready. */
-	while (access(s->pidfile, F_OK)) {
-		if (now_ms() > end || waitpid(s->pid, NULL, WNOHANG) == s->pid) {
-			s->pid = 0;
-			return -1;
-		}
-		usleep(10000);
-	}
-	if (s->dev_fd >= 0)
-		close(s->dev_fd);
-	s->dev_fd = accept_within(s->lfd, WAIT_MS);
-	return s->dev_fd >= 0 ? 0 : -1;
-}
-
-/* SIGTERM and reap: the exit status, which must be 0 (ASan included). */
-static int stop(struct sd *s)
-{
-	int status;
-
-	if (s->pid <= 0)
-		return 0;
-	kill(s->pid, SIGTERM);
-	status = wait_exit(s->pid, WAIT_MS);
-	if (status < 0) {
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-	}
-	s->pid = 0;
-	return status;
-}
-
-/* ---- the device double ------------------------------------------------- */
-
-static struct sactl_request request(uint64_t id, uint16_t port)
-{
-	struct sactl_request r = {
-		.size = sizeof(r), .version = SACTL_ABI_VERSION,
-		.op = SACTL_OP_CONNECT, .id = id,
-		.pid = (uint32_t)getpid(), .tid = (uint32_t)getpid(),
-		.ppid = (uint32_t)getppid(),
-		.family = AF_INET, .type = SOCK_STREAM, .protocol = IPPROTO_TCP,
-		.local = { .family = AF_INET, .port = 40000,
-			   .addr = { 127, 0, 0, 1 } },
-		.remote = { .family = AF_INET, .port = port,
-			    .addr = { 127, 0, 0, 1 } },
-	};
-
-	memcpy(r.comm, "true", 5);
-	return r;
-}
-
-/* Send @r with /bin/true as the caller's executable. */
-static int send_req(struct sd *s, const struct sactl_request *r)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cm;
-	struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof(*r) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	int fd = open("/bin/true", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	n = sendmsg(s->dev_fd, &msg, MSG_NOSIGNAL);
-	close(fd);
-	return n == sizeof(*r) ? 0 : -EIO;
-}
-
-static int ask(struct sd *s, uint64_t id, uint16_t port)
-{
-	struct sactl_request r = request(id, port);
-
-	return send_req(s, &r);
-}
-
-/* The next answer, within @ms; -ETIMEDOUT if none. */
-static int answer(struct sd *s, struct sactl_response *resp, int ms)
-{
-	struct pollfd p = { .fd = s->dev_fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&p, 1, ms) != 1 || !(p.revents & POLLIN))
-		return -ETIMEDOUT;
-	n = recv(s->dev_fd, resp, sizeof(*resp), 0);
-	return n == sizeof(*resp) ? 0 : -EIO;
-}
-
-/* ---- a wire client (prompt agent or control) ----------------------------- */
-
-struct client {
-	int fd;
-	struct wire_reader in;
-};
-
-static int client_send(struct client *c, const struct wire_msg *m)
-{
-	struct wire_buf b;
-	char err[256];
-	int r;
-
-	wire_buf_init(&b, WIRE_MAX_FRAME);
-	r = wire_encode(m, &b, err, sizeof(err));
-	if (!r)
-		r = wire_buf_flush(&b, c->fd) ? -EIO : 0;
-	wire_buf_free(&b);
-	return r;
-}
-
-/* The next message within @ms: 1, or 0 on timeout/close/error. */
-static int client_recv(struct client *c, struct wire_msg *m, int ms)
-{
-	long end = now_ms() + ms;
-	char err[256];
-
-	for (;;) {
-		struct pollfd p = { .fd = c->fd, .events = POLLIN };
-		int r = wire_reader_next(&c->in, m, err, sizeof(err));
-		long left = end - now_ms();
-
-		if (r)
-			return r > 0;
-		if (left <= 0 || poll(&p, 1, (int)left) != 1 ||
-		    wire_reader_read(&c->in, c->fd) <= 0)
-			return 0;
-	}
-}
-
-static int client_connect(struct client *c, const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
-	wire_reader_init(&c->in, WIRE_MAX_FRAME);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)))
-		return -1;
-	return 0;
-}
-
-static void client_close(struct client *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	wire_reader_free(&c->in);
-}
-
-/* Connect as a prompt agent for our own uid; 0 once HELLO came back. */
-static int agent_start(struct client *a, struct sd *s)
-{
-	struct wire_msg m;
-	int ok;
-
-	if (client_connect(a, s->psock))
-		return -1;
-	wire_msg_init(&m, WIRE_AGENT_HELLO);
-	wire_set_num(&m, WIRE_T_VERSION, WIRE_VERSION);
-	wire_set_str(&m, WIRE_T_NAME, "test_daemon");
-	if (client_send(a, &m))
-		return -1;
-	ok = client_recv(a, &m, WAIT_MS) && m.type == WIRE_HELLO;
-	wire_msg_clear(&m);
-	return ok ? 0 : -1;
-}
-
-/* The next ASK: its prompt id, with its remote port in *port; 0 if none. */
-static uint64_t agent_ask(struct client *a, uint16_t *port, int ms)
-{
-	struct wire_msg m;
-	uint64_t id = 0;
-
-	while (client_recv(a, &m, ms)) {
-		if (m.type == WIRE_ASK) {
-			id = wire_num(&m, WIRE_T_PROMPT_ID, 0);
-			if (port)
-				*port = (uint16_t)wire_num(&m, WIRE_T_REMOTE_PORT, 0);
-			wire_msg_clear(&m);
-			break;
-		}
-		wire_msg_clear(&m);
-	}
-	return id;
-}
-
-static int agent_answer(struct client *a, uint64_t prompt, int verdict,
-			int duration, int scope)
-{
-	struct wire_msg m;
-
-	wire_msg_init(&m, WIRE_ANSWER);
-	wire_set_num(&m, WIRE_T_PROMPT_ID, prompt);
-	wire_set_num(&m, WIRE_T_VERDICT, (uint64_t)verdict);
-	wire_set_num(&m, WIRE_T_DURATION, (uint64_t)duration);
-	wire_set_num(&m, WIRE_T_SCOPE, (uint64_t)scope);
-	return client_send(a, &m);
-}
+#include "daemon_double.h"
 
 /* ---- the fixture ---------------------------------------------------------- */
 
@@ -448,20 +52,8 @@ FIXTURE_SETUP(daemon)
 {
 	struct sd *s = &self->s;
 
-	s->dev_fd = -1;
 	self->agent.fd = -1;
-	strcpy(s->dir, "/tmp/sactl-daemon.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(s->dir));
-	snprintf(s->conf, sizeof(s->conf), "%s/sactl.conf", s->dir);
-	snprintf(s->state, sizeof(s->state), "%s/state", s->dir);
-	snprintf(s->psock, sizeof(s->psock), "%s/prompt.sock", s->dir);
-	snprintf(s->csock, sizeof(s->csock), "%s/control.sock", s->dir);
-	snprintf(s->dev, sizeof(s->dev), "%s/dev.sock", s->dir);
-	snprintf(s->pidfile, sizeof(s->pidfile), "%s/sactld.pid", s->dir);
-	snprintf(s->log, sizeof(s->log), "%s/sactld.log", s->dir);
-	ASSERT_NE(NULL, realpath("/bin/true", s->exe));
-	s->lfd = listen_at(s->dev);
-	ASSERT_LE(0, s->lfd);
+	ASSERT_EQ(0, sd_init(s, "/tmp/sactl-daemon.XXXXXX"));
 	ASSERT_EQ(0, access(sactld_bin(), X_OK)) TH_LOG("no %s: make -C tests/host", sactld_bin());
 }
 
@@ -472,16 +64,14 @@ FIXTURE_TEARDOWN(daemon)
 	int status;
 
 	client_close(&self->agent);
-	status = stop(s);
+	status = sd_stop(s);
 	/* Exit 0: no sanitizer report, no leak, a clean shutdown. */
 	EXPECT_EQ(0, status) {
 		TH_LOG("sactld's wait status 0x%x", status);
 	}
 	if (!_metadata->passed)
-		dump_log(s);
-	if (s->dev_fd >= 0)
-		close(s->dev_fd);
-	close(s->lfd);
+		sd_dump_log(s);
+	sd_fini(s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
 	EXPECT_EQ(0, system(cmd));
 }
@@ -494,15 +84,15 @@ TEST_F(daemon, rule_allows)
 	char rules[PATH_MAX + 128];
 
 	snprintf(rules, sizeof(rules), ALLOW_8080, self->s.exe);
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", rules));
-	ASSERT_EQ(0, start(&self->s));
-	ASSERT_EQ(0, ask(&self->s, 11, 8080));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", rules));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, sd_ask(&self->s, 11, 8080));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(11, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 	EXPECT_EQ(0, r.error);
 	/* One line per decision, naming the program and the rule. */
-	EXPECT_TRUE(wait_log(&self->s, "(rule sactl.conf:8)", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(rule sactl.conf:8)", WAIT_MS));
 	EXPECT_TRUE(file_has(self->s.log, "allow: "));
 	EXPECT_TRUE(file_has(self->s.log, self->s.exe));
 	EXPECT_TRUE(file_has(self->s.log, "connect tcp 127.0.0.1:40000 -> 127.0.0.1:8080"));
@@ -512,18 +102,18 @@ TEST_F(daemon, rule_denies_with_its_errno)
 {
 	struct sactl_response r;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"allow\";",
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"allow\";",
 				  "  { action = \"deny\"; errno = \"ECONNREFUSED\"; port = 9090; }"));
-	ASSERT_EQ(0, start(&self->s));
-	ASSERT_EQ(0, ask(&self->s, 12, 9090));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, sd_ask(&self->s, 12, 9090));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(12, r.id);
 	EXPECT_EQ(SACTL_DENY, r.verdict);
 	EXPECT_EQ(ECONNREFUSED, r.error);
-	EXPECT_TRUE(wait_log(&self->s, "deny ECONNREFUSED: ", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "deny ECONNREFUSED: ", WAIT_MS));
 	/* Another port: no rule, no agent, the default (allow). */
-	ASSERT_EQ(0, ask(&self->s, 13, 9091));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 13, 9091));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(13, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 }
@@ -532,14 +122,14 @@ TEST_F(daemon, no_rule_no_agent_gets_the_default)
 {
 	struct sactl_response r;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", ""));
-	ASSERT_EQ(0, start(&self->s));
-	ASSERT_EQ(0, ask(&self->s, 14, 443));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, sd_ask(&self->s, 14, 443));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(14, r.id);
 	EXPECT_EQ(SACTL_DENY, r.verdict);
 	EXPECT_EQ(0, r.error);
-	EXPECT_TRUE(wait_log(&self->s, "(default (no agent))", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(default (no agent))", WAIT_MS));
 }
 
 /* A broken config at start: "sactld: FILE:LINE: what", exit 78, foreground or not. */
@@ -560,7 +150,7 @@ TEST_F(daemon, config_error_exits_78)
 				"  { action = \"maybe\"; port = 81; }\n"
 				");\n"));
 	snprintf(want, sizeof(want), "sactld: %s:4: ", self->s.conf);
-	pid = spawn(&self->s, fg);
+	pid = sd_spawn(&self->s, fg);
 	status = wait_exit(pid, WAIT_MS);
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(EX_CONFIG, WEXITSTATUS(status));
@@ -569,7 +159,7 @@ TEST_F(daemon, config_error_exits_78)
 	EXPECT_NE(0, access(self->s.pidfile, F_OK));
 
 	unlink(self->s.log);
-	pid = spawn(&self->s, bg);
+	pid = sd_spawn(&self->s, bg);
 	status = wait_exit(pid, WAIT_MS);
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(EX_CONFIG, WEXITSTATUS(status));
@@ -583,25 +173,25 @@ TEST_F(daemon, sighup_with_a_broken_file_keeps_the_rules)
 	char rules[PATH_MAX + 128];
 
 	snprintf(rules, sizeof(rules), ALLOW_8080, self->s.exe);
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", rules));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", rules));
+	ASSERT_EQ(0, sd_start(&self->s));
 
 	ASSERT_EQ(0, write_text(self->s.conf, "rules = ( { action = \"allow\" }\n"));
 	kill(self->s.pid, SIGHUP);
-	ASSERT_TRUE(wait_log(&self->s, "reload failed, keeping the old rules", WAIT_MS));
+	ASSERT_TRUE(sd_wait_log(&self->s, "reload failed, keeping the old rules", WAIT_MS));
 	EXPECT_TRUE(file_has(self->s.log, "sactl.conf:"));
-	ASSERT_EQ(0, ask(&self->s, 21, 8080));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 21, 8080));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(21, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 
 	/* A good file is taken: now 8080 is denied. */
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";",
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";",
 				  "  { action = \"deny\"; errno = 113; port = 8080; }"));
 	kill(self->s.pid, SIGHUP);
-	ASSERT_TRUE(wait_log(&self->s, "reloaded", WAIT_MS));
-	ASSERT_EQ(0, ask(&self->s, 22, 8080));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_TRUE(sd_wait_log(&self->s, "reloaded", WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 22, 8080));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(22, r.id);
 	EXPECT_EQ(SACTL_DENY, r.verdict);
 	EXPECT_EQ(113, r.error);
@@ -615,18 +205,18 @@ TEST_F(daemon, sigterm_answers_pending_requests)
 	bool seen[3] = { false };
 	int status, withdrawn = 0;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
 	for (int i = 0; i < 3; i++)
-		ASSERT_EQ(0, ask(&self->s, 31 + i, (uint16_t)(1000 + i)));
+		ASSERT_EQ(0, sd_ask(&self->s, 31 + i, (uint16_t)(1000 + i)));
 	for (int i = 0; i < 3; i++)
 		ASSERT_NE(0, agent_ask(&self->agent, NULL, WAIT_MS));
-	EXPECT_EQ(-ETIMEDOUT, answer(&self->s, &r, 200));	/* all waiting */
+	EXPECT_EQ(-ETIMEDOUT, sd_answer(&self->s, &r, 200));	/* all waiting */
 
 	kill(self->s.pid, SIGTERM);
 	for (int i = 0; i < 3; i++) {
-		ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+		ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 		ASSERT_LE(31, r.id);
 		ASSERT_GE(33, r.id);
 		seen[r.id - 31] = true;
@@ -645,7 +235,7 @@ TEST_F(daemon, sigterm_answers_pending_requests)
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_NE(0, access(self->s.pidfile, F_OK));
-	EXPECT_EQ(3, log_count(&self->s, "(default (shutdown))"));
+	EXPECT_EQ(3, sd_log_count(&self->s, "(default (shutdown))"));
 }
 
 /* An agent's "allow forever" answers, persists, and survives a restart. */
@@ -656,19 +246,19 @@ TEST_F(daemon, agent_answer_is_remembered)
 	uint64_t prompt;
 	uint16_t port = 0;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", ""));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
-	ASSERT_EQ(0, ask(&self->s, 41, 5555));
+	ASSERT_EQ(0, sd_ask(&self->s, 41, 5555));
 	prompt = agent_ask(&self->agent, &port, WAIT_MS);
 	ASSERT_NE(0, prompt);
 	EXPECT_EQ(5555, port);
 	ASSERT_EQ(0, agent_answer(&self->agent, prompt, WIRE_ALLOW,
 				  WIRE_FOREVER, WIRE_DESTINATION));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(41, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
-	EXPECT_TRUE(wait_log(&self->s, "(prompt)", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(prompt)", WAIT_MS));
 
 	/* In the state directory, for uid 0. */
 	snprintf(file, sizeof(file), "%s/0.conf", self->s.state);
@@ -676,23 +266,23 @@ TEST_F(daemon, agent_answer_is_remembered)
 	EXPECT_TRUE(file_has(file, "5555"));
 
 	/* The same call again: decided without asking. */
-	ASSERT_EQ(0, ask(&self->s, 42, 5555));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 42, 5555));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(42, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
-	EXPECT_TRUE(wait_log(&self->s, "(remembered 0.conf:", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(remembered 0.conf:", WAIT_MS));
 	EXPECT_EQ(0, agent_ask(&self->agent, NULL, 300));
 
 	/* ... and after a restart. */
 	client_close(&self->agent);
-	ASSERT_EQ(0, stop(&self->s));
+	ASSERT_EQ(0, sd_stop(&self->s));
 	unlink(self->s.log);
-	ASSERT_EQ(0, start(&self->s));
-	ASSERT_EQ(0, ask(&self->s, 43, 5555));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, sd_ask(&self->s, 43, 5555));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(43, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
-	EXPECT_TRUE(wait_log(&self->s, "(remembered 0.conf:", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(remembered 0.conf:", WAIT_MS));
 }
 
 /* Prompts wait in parallel; rules keep answering meanwhile. */
@@ -704,18 +294,18 @@ TEST_F(daemon, prompts_do_not_block_other_requests)
 	char rules[PATH_MAX + 128];
 
 	snprintf(rules, sizeof(rules), ALLOW_8080, self->s.exe);
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", rules));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", rules));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
 
-	ASSERT_EQ(0, ask(&self->s, 51, 1001));
+	ASSERT_EQ(0, sd_ask(&self->s, 51, 1001));
 	p1 = agent_ask(&self->agent, &port1, WAIT_MS);
 	ASSERT_NE(0, p1);
-	ASSERT_EQ(0, ask(&self->s, 52, 8080));		/* by the rule, at once */
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 52, 8080));		/* by the rule, at once */
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(52, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
-	ASSERT_EQ(0, ask(&self->s, 53, 1002));
+	ASSERT_EQ(0, sd_ask(&self->s, 53, 1002));
 	p2 = agent_ask(&self->agent, &port2, WAIT_MS);
 	ASSERT_NE(0, p2);
 	EXPECT_NE(p1, p2);
@@ -724,15 +314,15 @@ TEST_F(daemon, prompts_do_not_block_other_requests)
 
 	/* The second one first. */
 	ASSERT_EQ(0, agent_answer(&self->agent, p2, WIRE_DENY, WIRE_ONCE, WIRE_DESTINATION));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(53, r.id);
 	EXPECT_EQ(SACTL_DENY, r.verdict);
 	ASSERT_EQ(0, agent_answer(&self->agent, p1, WIRE_ALLOW, WIRE_ONCE, WIRE_DESTINATION));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(51, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 	/* "once" is not remembered. */
-	ASSERT_EQ(0, ask(&self->s, 54, 1001));
+	ASSERT_EQ(0, sd_ask(&self->s, 54, 1001));
 	EXPECT_NE(0, agent_ask(&self->agent, NULL, WAIT_MS));
 }
 
@@ -745,24 +335,24 @@ TEST_F(daemon, remembered_answer_decides_other_waiting_requests)
 	bool got[2] = { false };
 	int withdrawn = 0;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
-	ASSERT_EQ(0, ask(&self->s, 61, 2001));
-	ASSERT_EQ(0, ask(&self->s, 62, 2002));
+	ASSERT_EQ(0, sd_ask(&self->s, 61, 2001));
+	ASSERT_EQ(0, sd_ask(&self->s, 62, 2002));
 	p1 = agent_ask(&self->agent, NULL, WAIT_MS);
 	p2 = agent_ask(&self->agent, NULL, WAIT_MS);
 	ASSERT_NE(0, p1);
 	ASSERT_NE(0, p2);
 	ASSERT_EQ(0, agent_answer(&self->agent, p1, WIRE_ALLOW, WIRE_SESSION, WIRE_PROGRAM));
 	for (int i = 0; i < 2; i++) {
-		ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+		ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 		ASSERT_TRUE(r.id == 61 || r.id == 62);
 		got[r.id - 61] = true;
 		EXPECT_EQ(SACTL_ALLOW, r.verdict);
 	}
 	EXPECT_TRUE(got[0] && got[1]);
-	EXPECT_TRUE(wait_log(&self->s, "(remembered ", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(remembered ", WAIT_MS));
 	/* The other prompt is withdrawn from the agent. */
 	while (client_recv(&self->agent, &m, 1000)) {
 		if (m.type == WIRE_WITHDRAW && wire_num(&m, WIRE_T_PROMPT_ID, 0) == p2)
@@ -777,17 +367,17 @@ TEST_F(daemon, unanswered_prompt_times_out_to_the_default)
 	struct sactl_response r;
 	long start_ms;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"allow\"; prompt_timeout = 1;", ""));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"allow\"; prompt_timeout = 1;", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
 	start_ms = now_ms();
-	ASSERT_EQ(0, ask(&self->s, 71, 3001));
+	ASSERT_EQ(0, sd_ask(&self->s, 71, 3001));
 	ASSERT_NE(0, agent_ask(&self->agent, NULL, WAIT_MS));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(71, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 	EXPECT_LE(900, now_ms() - start_ms);
-	EXPECT_TRUE(wait_log(&self->s, "(default (timeout))", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(default (timeout))", WAIT_MS));
 }
 
 /* When the last agent goes away, waiting requests get the default at once. */
@@ -795,16 +385,16 @@ TEST_F(daemon, agent_leaving_ends_its_prompts)
 {
 	struct sactl_response r;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
-	ASSERT_EQ(0, ask(&self->s, 72, 3002));
+	ASSERT_EQ(0, sd_ask(&self->s, 72, 3002));
 	ASSERT_NE(0, agent_ask(&self->agent, NULL, WAIT_MS));
 	client_close(&self->agent);
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(72, r.id);
 	EXPECT_EQ(SACTL_DENY, r.verdict);
-	EXPECT_TRUE(wait_log(&self->s, "(default (no agent))", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(default (no agent))", WAIT_MS));
 }
 
 /* "Until the process exits": forgotten when the caller's process exits. */
@@ -817,8 +407,8 @@ TEST_F(daemon, process_answer_ends_with_the_process)
 	int go[2];
 	pid_t caller;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
 	/* A process standing for the caller, alive until we close the pipe. */
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
@@ -832,29 +422,29 @@ TEST_F(daemon, process_answer_ends_with_the_process)
 	}
 	close(go[0]);
 
-	req = request(81, 4001);
+	req = sd_request(&self->s, 81, 4001);
 	req.pid = req.tid = (uint32_t)caller;
 	req.ppid = (uint32_t)getpid();
-	ASSERT_EQ(0, send_req(&self->s, &req));
+	ASSERT_EQ(0, sd_send(&self->s, &req));
 	prompt = agent_ask(&self->agent, NULL, WAIT_MS);
 	ASSERT_NE(0, prompt);
 	ASSERT_EQ(0, agent_answer(&self->agent, prompt, WIRE_ALLOW, WIRE_PROCESS,
 				  WIRE_DESTINATION));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 
 	req.id = 82;
-	ASSERT_EQ(0, send_req(&self->s, &req));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_send(&self->s, &req));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(82, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);	/* remembered for this pid */
 
 	close(go[1]);
 	ASSERT_EQ(caller, waitpid(caller, NULL, 0));
 	snprintf(line, sizeof(line), "process %d exited", (int)caller);
-	ASSERT_TRUE(wait_log(&self->s, line, WAIT_MS));
+	ASSERT_TRUE(sd_wait_log(&self->s, line, WAIT_MS));
 	req.id = 83;
-	ASSERT_EQ(0, send_req(&self->s, &req));
+	ASSERT_EQ(0, sd_send(&self->s, &req));
 	EXPECT_NE(0, agent_ask(&self->agent, NULL, WAIT_MS));	/* asked again */
 }
 
@@ -865,26 +455,26 @@ TEST_F(daemon, device_lost_and_attached_again)
 	char rules[PATH_MAX + 128];
 
 	snprintf(rules, sizeof(rules), ALLOW_8080, self->s.exe);
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", rules));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", rules));
+	ASSERT_EQ(0, sd_start(&self->s));
 	close(self->s.dev_fd);
 	self->s.dev_fd = -1;
-	ASSERT_TRUE(wait_log(&self->s, "detached from", WAIT_MS));
+	ASSERT_TRUE(sd_wait_log(&self->s, "detached from", WAIT_MS));
 	kill(self->s.pid, SIGHUP);
 	self->s.dev_fd = accept_within(self->s.lfd, WAIT_MS);
 	ASSERT_LE(0, self->s.dev_fd);
-	ASSERT_EQ(0, ask(&self->s, 91, 8080));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 91, 8080));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(91, r.id);
 	EXPECT_EQ(SACTL_ALLOW, r.verdict);
 
 	/* SIGUSR1 lets go of it (so that the module could be unloaded). */
 	kill(self->s.pid, SIGUSR1);
-	ASSERT_TRUE(wait_log(&self->s, "releasing", WAIT_MS));
+	ASSERT_TRUE(sd_wait_log(&self->s, "releasing", WAIT_MS));
 	for (long end = now_ms() + WAIT_MS;
-	     log_count(&self->s, "detached from") < 2 && now_ms() < end;)
+	     sd_log_count(&self->s, "detached from") < 2 && now_ms() < end;)
 		usleep(20000);
-	EXPECT_EQ(2, log_count(&self->s, "detached from"));
+	EXPECT_EQ(2, sd_log_count(&self->s, "detached from"));
 }
 
 /* sactlctl status: the counters the control socket reports. */
@@ -894,10 +484,10 @@ TEST_F(daemon, control_status)
 	struct client ctl = { .fd = -1 };
 	struct wire_msg m;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", ""));
-	ASSERT_EQ(0, start(&self->s));
-	ASSERT_EQ(0, ask(&self->s, 101, 443));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", ""));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, sd_ask(&self->s, 101, 443));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	ASSERT_EQ(0, client_connect(&ctl, self->s.csock));
 	wire_msg_init(&m, WIRE_STATUS);
 	ASSERT_EQ(0, client_send(&ctl, &m));
@@ -922,19 +512,11 @@ TEST_F(daemon, control_status)
 	client_close(&ctl);
 }
 
-/* One control request; the reply's type, with the reply in @m. */
-static int ctl_call(struct client *ctl, struct wire_msg *m)
-{
-	if (client_send(ctl, m) || !client_recv(ctl, m, WAIT_MS))
-		return -1;
-	return m->type;
-}
-
 static int verdict_of(struct sd *s, uint64_t id, uint16_t port)
 {
 	struct sactl_response r;
 
-	if (ask(s, id, port) || answer(s, &r, WAIT_MS) || r.id != id)
+	if (sd_ask(s, id, port) || sd_answer(s, &r, WAIT_MS) || r.id != id)
 		return -1;
 	return (int)r.verdict;
 }
@@ -947,9 +529,9 @@ TEST_F(daemon, control_rules)
 	char text[PATH_MAX + 128];
 	int rules = 0, system = 0;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"allow\";",
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"allow\";",
 				  "  { action = \"deny\"; port = 7000; }"));
-	ASSERT_EQ(0, start(&self->s));
+	ASSERT_EQ(0, sd_start(&self->s));
 	ASSERT_EQ(0, client_connect(&ctl, self->s.csock));
 
 	/* A system rule, at run time. */
@@ -960,7 +542,7 @@ TEST_F(daemon, control_rules)
 	EXPECT_STREQ("sactlctl", wire_str(&m, WIRE_T_ORIGIN) ?: "");
 	wire_msg_clear(&m);
 	EXPECT_EQ(SACTL_DENY, verdict_of(&self->s, 1, 7777));
-	EXPECT_TRUE(wait_log(&self->s, "(rule sactlctl)", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "(rule sactlctl)", WAIT_MS));
 
 	/* A user's rule, into the state directory. */
 	snprintf(text, sizeof(text), "{ action = \"deny\"; exe = \"%s\"; port = 7778; }",
@@ -1039,8 +621,8 @@ TEST_F(daemon, classic_daemon)
 	int status;
 	long end;
 
-	ASSERT_EQ(0, write_config(&self->s, "default = \"deny\";", ""));
-	parent = spawn(&self->s, args);
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\";", ""));
+	parent = sd_spawn(&self->s, args);
 	status = wait_exit(parent, WAIT_MS);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
@@ -1056,8 +638,8 @@ TEST_F(daemon, classic_daemon)
 	EXPECT_EQ(0, access(self->s.csock, F_OK));
 	self->s.dev_fd = accept_within(self->s.lfd, WAIT_MS);
 	ASSERT_LE(0, self->s.dev_fd);
-	ASSERT_EQ(0, ask(&self->s, 111, 443));
-	ASSERT_EQ(0, answer(&self->s, &r, WAIT_MS));
+	ASSERT_EQ(0, sd_ask(&self->s, 111, 443));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
 	EXPECT_EQ(SACTL_DENY, r.verdict);
 
 	ASSERT_EQ(0, kill(daemon_pid, SIGTERM));
