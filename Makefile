@@ -17,7 +17,7 @@ USERSPACE := $(BUILD)/userspace
 KCC := $(if $(shell command -v ccache),ccache gcc,gcc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps kernel module tests userspace host-tests fuzz initramfs check run clean distclean
+.PHONY: all deps kernel module tests userspace host-tests gui-tests fuzz initramfs check run clean distclean
 all: initramfs
 
 deps:
@@ -43,6 +43,12 @@ userspace: deps
 host-tests: kernel
 	$(MAKE) -C tests/host KDIR=$(KDIR)
 
+# sactl-prompt's GUI tests (tests/gui): sanitized sactld and sactl-prompt,
+# the test programs, and the host half of the VM's prompt-bridge test,
+# which vm.sh check starts (so this comes first).
+gui-tests: kernel
+	$(MAKE) -C tests/gui KDIR=$(KDIR)
+
 fuzz: deps
 	$(MAKE) -C tests/fuzz
 
@@ -51,12 +57,14 @@ initramfs: module tests userspace
 
 # A VM crash, a failed host test or fuzzer is for check-results.sh to
 # report, so go on to it; stale results of an earlier run must not count.
-check: initramfs host-tests fuzz
-	rm -f $(BUILD)/host.tap $(BUILD)/fuzz.tap
+check: initramfs host-tests fuzz gui-tests
+	rm -f $(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/docs.tap
 	scripts/vm.sh check || true
 	scripts/lint-kernel.sh > $(BUILD)/lint.tap || true
+	scripts/lint-docs.sh > $(BUILD)/docs.tap || true
 	scripts/run-host-tests.sh || true
 	scripts/run-fuzz.sh || true
+	scripts/run-gui-tests.sh || true
 	@scripts/check-results.sh
 
 run: initramfs
@@ -68,7 +76,9 @@ clean:
 	rm -rf $(TESTS_OUT) $(BUILD)/initramfs.d $(BUILD)/initramfs.cpio.gz \
 		$(BUILD)/console.log $(BUILD)/tap.log $(BUILD)/lint.tap $(BUILD)/run-tap.log $(BUILD)/vm-exit \
 		$(USERSPACE) $(BUILD)/userspace-san $(BUILD)/host-tests $(BUILD)/fuzz \
-		$(BUILD)/host.tap $(BUILD)/fuzz.tap
+		$(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/docs.tap \
+		$(BUILD)/gui-tests $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/gui-e2e-host.log \
+		$(BUILD)/screenshots $(BUILD)/vm-prompt.sock $(BUILD)/run
 
 distclean: clean
 	rm -rf $(BUILD)

@@ -2,7 +2,10 @@
 # Host side of "make check": judge a test VM run from build/tap.log (the
 # TAP of all test programs), build/console.log (kernel messages),
 # build/lint.tap (host-side checks of the kernel code), build/host.tap
-# (the user space's host tests) and build/fuzz.tap (its fuzzers).
+# (the user space's host tests), build/fuzz.tap (its fuzzers),
+# build/gui.tap (the desktop prompt's GUI tests) and build/gui-e2e.tap
+# (the host half of the prompt's end-to-end test in the VM), and
+# build/docs.tap (man pages, .desktop files, templates: lint-docs.sh).
 # Failures: every top-level "not ok" line, a run that never reached the
 # SACTL-TESTS-DONE marker (crash or timeout), a finished run without any
 # result, and each kernel splat.  The last line is
@@ -18,6 +21,9 @@ splat='WARNING:|BUG:|KASAN:|UBSAN:|Kernel panic|Oops|possible circular locking|p
 lint_log=${LINT_LOG:-$build/lint.tap}
 host_log=${HOST_LOG:-$build/host.tap}
 fuzz_log=${FUZZ_LOG:-$build/fuzz.tap}
+gui_log=${GUI_LOG:-$build/gui.tap}
+gui_e2e_log=${GUI_E2E_LOG:-$build/gui-e2e.tap}
+docs_log=${DOCS_LOG:-$build/docs.tap}
 
 # Serial ports may add "\r"; a missing log reads as empty.
 vm_tap=$(tr -d '\r' 2> /dev/null < "$tap_log" || echo "check: $tap_log missing" >&2)
@@ -26,11 +32,13 @@ tap=$vm_tap
 if [ -f "$lint_log" ]; then
 	tap+=$'\n'"# sactl-runner: BEGIN host-lint"$'\n'"$(cat "$lint_log")"
 fi
-# The user space's host tests and fuzzers (scripts/run-host-tests.sh,
-# scripts/run-fuzz.sh) carry their own BEGIN markers.  They must have run:
-# a missing or empty file is a failure, not zero tests.
+# The user space's host tests, fuzzers, GUI tests and docs checks
+# (scripts/run-host-tests.sh, run-fuzz.sh, run-gui-tests.sh,
+# gui-e2e-host.sh, lint-docs.sh)
+# carry their own BEGIN markers.  They must have run: a missing or empty
+# file is a failure, not zero tests.
 not_run=()
-for log in "$host_log" "$fuzz_log"; do
+for log in "$host_log" "$fuzz_log" "$gui_log" "$gui_e2e_log" "$docs_log"; do
 	if [ -s "$log" ]; then
 		tap+=$'\n'"$(cat "$log")"
 	else
@@ -65,7 +73,7 @@ else
 fi
 
 for log in ${not_run[@]+"${not_run[@]}"}; do
-	echo "FAILED: $log is missing or empty: the host tests or fuzzers did not run"
+	echo "FAILED: $log is missing or empty: the host tests, fuzzers, GUI tests or docs checks did not run"
 	failed=$((failed + 1))
 done
 

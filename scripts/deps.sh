@@ -3,13 +3,18 @@
 # test VM need are missing.  Silent and offline when all are present.
 set -euo pipefail
 
-# The second line is sactld's and sactlctl's: libraries, and clang with its
-# runtime for the fuzzers.  The guest needs nothing more: mkinitramfs.sh
-# copies the shared libraries the programs load.
+# The fourth line is sactld's and sactlctl's: libraries, and clang with its
+# runtime for the fuzzers.  The last two are the desktop prompt's (GTK 3,
+# its translations and .desktop file) and its GUI tests' (an X server,
+# X input, screenshots, a session bus, AT-SPI; util-linux's unshare and
+# setpriv).  The guest needs nothing more: mkinitramfs.sh copies the
+# shared libraries the programs load.
 packages="linux-source-6.1 qemu-system-x86 busybox-static ccache build-essential
 	bc flex bison libelf-dev libssl-dev cpio kmod xz-utils liburing-dev
 	gcc-multilib sparse python3 rsync
-	libev-dev libconfig-dev libudev-dev clang libclang-rt-14-dev"
+	libev-dev libconfig-dev libudev-dev clang libclang-rt-14-dev
+	libgtk-3-dev gettext desktop-file-utils
+	xvfb xdotool imagemagick dbus dbus-bin at-spi2-core libatspi2.0-dev util-linux"
 
 missing=
 for p in $packages; do
