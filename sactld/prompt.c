@@ -141,8 +141,10 @@ static unsigned int seconds_left(const struct prompt *p)
 
 	if (left <= 0)
 		return 0;
+	/* Rounded up, never claiming 0 early; but the loop's clock lags the
+	 * real one a little, so a fresh 120 s timer must not read 121. */
 	whole = (unsigned int)left;
-	return whole + (left > whole);	/* rounded up: never claim 0 early */
+	return whole + (!whole || left - whole > 0.1);
 }
 
 static void send_ask(struct prompt *p, struct agent *a)
