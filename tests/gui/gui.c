@@ -220,20 +220,13 @@ int gui_extents(AtspiAccessible *a, int *x, int *y, int *w, int *h)
 	return ret;
 }
 
-static void names_with_state(AtspiAccessible *a, AtspiStateType state,
-			     GString *s, int depth)
+/* Call @fn on @a and on each descendant, depth first, to MAX_DEPTH. */
+static void visit(AtspiAccessible *a, int depth,
+		  void (*fn)(AtspiAccessible *a, int depth, void *ctx), void *ctx)
 {
 	gint n;
 
-	if (gui_has_state(a, state)) {
-		char *name = gui_name(a);
-		char *role = atspi_accessible_get_role_name(a, NULL);
-
-		g_string_append_printf(s, "%s%s \"%s\"", s->len ? ", " : "",
-				       role ? role : "?", name);
-		g_free(role);
-		g_free(name);
-	}
+	fn(a, depth, ctx);
 	if (depth >= MAX_DEPTH)
 		return;
 	n = atspi_accessible_get_child_count(a, NULL);
@@ -241,34 +234,54 @@ static void names_with_state(AtspiAccessible *a, AtspiStateType state,
 		AtspiAccessible *c = atspi_accessible_get_child_at_index(a, i, NULL);
 
 		if (c) {
-			names_with_state(c, state, s, depth + 1);
+			visit(c, depth + 1, fn, ctx);
 			g_object_unref(c);
 		}
 	}
 }
 
-char *gui_names_with_state(AtspiAccessible *root, AtspiStateType state)
-{
-	GString *s = g_string_new(NULL);
+struct with_state {
+	AtspiStateType state;
+	GString *s;
+};
 
-	atspi_accessible_clear_cache(root);
-	names_with_state(root, state, s, 0);
-	if (!s->len) {
-		g_string_free(s, TRUE);
-		return NULL;
-	}
-	return g_string_free(s, FALSE);
+static void name_if_in_state(AtspiAccessible *a, int depth G_GNUC_UNUSED,
+			     void *ctx)
+{
+	struct with_state *ws = ctx;
+	char *name, *role;
+
+	if (!gui_has_state(a, ws->state))
+		return;
+	name = gui_name(a);
+	role = atspi_accessible_get_role_name(a, NULL);
+	g_string_append_printf(ws->s, "%s%s \"%s\"", ws->s->len ? ", " : "",
+			       role ? role : "?", name);
+	g_free(role);
+	g_free(name);
 }
 
-static void dump(AtspiAccessible *a, FILE *f, int depth)
+char *gui_names_with_state(AtspiAccessible *root, AtspiStateType state)
+{
+	struct with_state ws = { .state = state, .s = g_string_new(NULL) };
+
+	atspi_accessible_clear_cache(root);
+	visit(root, 0, name_if_in_state, &ws);
+	if (!ws.s->len) {
+		g_string_free(ws.s, TRUE);
+		return NULL;
+	}
+	return g_string_free(ws.s, FALSE);
+}
+
+static void dump_one(AtspiAccessible *a, int depth, void *ctx)
 {
 	char *name = gui_name(a);
 	char *role = atspi_accessible_get_role_name(a, NULL);
 	int x = 0, y = 0, w = 0, h = 0;
-	gint n;
 
 	gui_extents(a, &x, &y, &w, &h);
-	fprintf(f, "# %*s%s \"%s\"%s%s%s %dx%d+%d+%d\n", depth * 2, "",
+	fprintf(ctx, "# %*s%s \"%s\"%s%s%s %dx%d+%d+%d\n", depth * 2, "",
 		role ? role : "?", name,
 		gui_has_state(a, ATSPI_STATE_SHOWING) ? " showing" :
 		gui_has_state(a, ATSPI_STATE_VISIBLE) ? " visible" : " hidden",
@@ -277,24 +290,13 @@ static void dump(AtspiAccessible *a, FILE *f, int depth)
 		w, h, x, y);
 	g_free(role);
 	g_free(name);
-	if (depth >= MAX_DEPTH)
-		return;
-	n = atspi_accessible_get_child_count(a, NULL);
-	for (gint i = 0; i < n; i++) {
-		AtspiAccessible *c = atspi_accessible_get_child_at_index(a, i, NULL);
-
-		if (c) {
-			dump(c, f, depth + 1);
-			g_object_unref(c);
-		}
-	}
 }
 
 void gui_dump(AtspiAccessible *root, FILE *f)
 {
 	if (root) {
 		atspi_accessible_clear_cache(root);
-		dump(root, f, 0);
+		visit(root, 0, dump_one, f);
 	}
 	else
 		fprintf(f, "# (no accessible)\n");

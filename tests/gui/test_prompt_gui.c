@@ -429,37 +429,14 @@ TEST_F(gui, one_request_shows_one_row)
 	unref(&win);
 }
 
-/* Allow and Deny reach the kernel; the row goes, and with it the window. */
-TEST_F(gui, allow_and_deny_clicks_answer)
+/* Click @button in row @r: the verdict on kernel request @id, or -1. */
+static int click_for(FIXTURE_DATA(gui) *self, struct __test_metadata *_metadata,
+		     AtspiAccessible *r, const char *button, uint64_t id)
 {
-	AtspiAccessible *r;
-	const char *why;
-	int v;
+	const char *why = click(r, BUTTON(button));
 
-	ASSERT_EQ(0, begin(self, SETTINGS));
-	ASSERT_EQ(0, sd_ask(&self->s, 10, 8080));
-	r = row(self, SENTENCE(8080), WAIT_MS);
-	ASSERT_NE(NULL, r);
-	why = click(r, BUTTON("Allow"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Allow: %s", why);
-	v = verdict(self, 10, WAIT_MS);
-	EXPECT_EQ(SACTL_ALLOW, v) TH_LOG("the device got %s after Allow", verdict_name(v));
-	EXPECT_TRUE(rows(self, 0, WAIT_MS)) TH_LOG("%zu rows left after Allow", row_count(self));
-	EXPECT_TRUE(window_hidden(self, WAIT_MS)) TH_LOG("the window stays up with nothing to ask");
-	unref(&r);
-
-	ASSERT_EQ(0, sd_ask(&self->s, 11, 8081));
-	r = row(self, SENTENCE(8081), WAIT_MS);
-	ASSERT_NE(NULL, r) TH_LOG("no row for the second request");
-	why = click(r, BUTTON("Deny"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Deny: %s", why);
-	v = verdict(self, 11, WAIT_MS);
-	EXPECT_EQ(SACTL_DENY, v) TH_LOG("the device got %s after Deny", verdict_name(v));
-	EXPECT_TRUE(rows(self, 0, WAIT_MS)) TH_LOG("%zu rows left after Deny", row_count(self));
-	EXPECT_TRUE(window_hidden(self, WAIT_MS));
-	unref(&r);
-	EXPECT_TRUE(sd_wait_log(&self->s, "allow once by agent", WAIT_MS));
-	EXPECT_TRUE(sd_wait_log(&self->s, "deny once by agent", WAIT_MS));
+	EXPECT_EQ(NULL, why) TH_LOG("cannot click %s: %s", button, why);
+	return why ? -1 : verdict(self, id, WAIT_MS);
 }
 
 /*
@@ -480,10 +457,12 @@ static int answer_with(FIXTURE_DATA(gui) *self, struct __test_metadata *_metadat
 	EXPECT_NE(NULL, r) TH_LOG("no row mentioning \"%s\"", part);
 	if (!r)
 		goto out;
-	why = choose(r, dur);
-	EXPECT_EQ(NULL, why) TH_LOG("cannot choose \"%s\": %s", dur, why);
-	if (why)
-		goto out;
+	if (dur) {
+		why = choose(r, dur);
+		EXPECT_EQ(NULL, why) TH_LOG("cannot choose \"%s\": %s", dur, why);
+		if (why)
+			goto out;
+	}
 	if (scope) {
 		why = choose(r, scope);
 		EXPECT_EQ(NULL, why) TH_LOG("cannot choose \"%s\": %s", scope, why);
@@ -492,10 +471,7 @@ static int answer_with(FIXTURE_DATA(gui) *self, struct __test_metadata *_metadat
 	}
 	if (shot)
 		EXPECT_EQ(0, gui_screenshot(shot, win));
-	why = click(r, BUTTON(button));
-	EXPECT_EQ(NULL, why) TH_LOG("cannot click %s: %s", button, why);
-	if (!why)
-		v = verdict(self, id, WAIT_MS);
+	v = click_for(self, _metadata, r, button, id);
 	EXPECT_TRUE(rows(self, 0, WAIT_MS)) TH_LOG("%zu rows left after %s", row_count(self), button);
 out:
 	if (r)
@@ -503,6 +479,25 @@ out:
 	if (win)
 		g_object_unref(win);
 	return v;
+}
+
+/* Allow and Deny reach the kernel; the row goes, and with it the window. */
+TEST_F(gui, allow_and_deny_clicks_answer)
+{
+	int v;
+
+	ASSERT_EQ(0, begin(self, SETTINGS));
+	ASSERT_EQ(0, sd_ask(&self->s, 10, 8080));
+	v = answer_with(self, _metadata, 10, SENTENCE(8080), NULL, NULL, "Allow", NULL);
+	EXPECT_EQ(SACTL_ALLOW, v) TH_LOG("the device got %s after Allow", verdict_name(v));
+	EXPECT_TRUE(window_hidden(self, WAIT_MS)) TH_LOG("the window stays up with nothing to ask");
+
+	ASSERT_EQ(0, sd_ask(&self->s, 11, 8081));
+	v = answer_with(self, _metadata, 11, SENTENCE(8081), NULL, NULL, "Deny", NULL);
+	EXPECT_EQ(SACTL_DENY, v) TH_LOG("the device got %s after Deny", verdict_name(v));
+	EXPECT_TRUE(window_hidden(self, WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "allow once by agent", WAIT_MS));
+	EXPECT_TRUE(sd_wait_log(&self->s, "deny once by agent", WAIT_MS));
 }
 
 /*
@@ -729,9 +724,7 @@ TEST_F(gui, three_requests_three_rows)
 
 	r = row(self, SENTENCE(8081), 0);
 	ASSERT_NE(NULL, r);
-	why = click(r, BUTTON("Deny"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Deny: %s", why);
-	v = verdict(self, 71, WAIT_MS);
+	v = click_for(self, _metadata, r, "Deny", 71);
 	EXPECT_EQ(SACTL_DENY, v) TH_LOG("8081 got %s", verdict_name(v));
 	EXPECT_TRUE(rows(self, 2, WAIT_MS)) TH_LOG("%zu rows after answering 1 of 3", row_count(self));
 	unref(&r);
@@ -764,7 +757,6 @@ TEST_F(gui, stray_keys_do_nothing)
 	AtspiAccessible *win, *r;
 	unsigned long xid;
 	char *focused;
-	const char *why;
 	int v;
 
 	ASSERT_EQ(0, begin(self, SETTINGS));
@@ -789,9 +781,7 @@ TEST_F(gui, stray_keys_do_nothing)
 	EXPECT_EQ(xid, gui_x_window(TITLE)) TH_LOG("the window is gone");
 	EXPECT_EQ(0, gui_screenshot("prompt-after-keys", win));
 	/* ... and the buttons still work. */
-	why = click(r, BUTTON("Deny"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Deny: %s", why);
-	v = verdict(self, 80, WAIT_MS);
+	v = click_for(self, _metadata, r, "Deny", 80);
 	EXPECT_EQ(SACTL_DENY, v) TH_LOG("Deny after the keys: %s", verdict_name(v));
 	unref(&r);
 	unref(&win);
@@ -823,9 +813,7 @@ TEST_F(gui, closing_the_window_keeps_the_request)
 	EXPECT_TRUE(rows(self, 2, WAIT_MS)) TH_LOG("%zu rows, expected 2", row_count(self));
 	r = row(self, SENTENCE(8080), 0);
 	ASSERT_NE(NULL, r);
-	why = click(r, BUTTON("Allow"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Allow: %s", why);
-	v = verdict(self, 90, WAIT_MS);
+	v = click_for(self, _metadata, r, "Allow", 90);
 	EXPECT_EQ(SACTL_ALLOW, v) TH_LOG("the first request got %s", verdict_name(v));
 	unref(&r);
 	unref(&win);
@@ -835,7 +823,6 @@ TEST_F(gui, closing_the_window_keeps_the_request)
 TEST_F(gui, survives_a_daemon_restart)
 {
 	AtspiAccessible *r;
-	const char *why;
 	int v;
 
 	ASSERT_EQ(0, begin(self, SETTINGS));
@@ -855,20 +842,13 @@ TEST_F(gui, survives_a_daemon_restart)
 	ASSERT_TRUE(wait_agent(self, 2, WAIT_MS + 2000))
 		TH_LOG("sactl-prompt did not reconnect to the new sactld");
 	ASSERT_EQ(0, sd_ask(&self->s, 101, 8081));
-	r = row(self, SENTENCE(8081), WAIT_MS);
-	ASSERT_NE(NULL, r) TH_LOG("no row after the restart");
-	why = click(r, BUTTON("Allow"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Allow: %s", why);
-	v = verdict(self, 101, WAIT_MS);
+	v = answer_with(self, _metadata, 101, SENTENCE(8081), NULL, NULL, "Allow", NULL);
 	EXPECT_EQ(SACTL_ALLOW, v) TH_LOG("Allow after the restart: %s", verdict_name(v));
-	unref(&r);
 }
 
 /* Started before sactld (no socket yet), it connects when sactld comes. */
 TEST_F(gui, started_before_the_daemon)
 {
-	AtspiAccessible *r;
-	const char *why;
 	long start;
 	int v;
 
@@ -887,13 +867,8 @@ TEST_F(gui, started_before_the_daemon)
 	EXPECT_GE(3000, now_ms() - start) TH_LOG("connected %ld ms after sactld started",
 						  now_ms() - start);
 	ASSERT_EQ(0, sd_ask(&self->s, 110, 8080));
-	r = row(self, SENTENCE(8080), WAIT_MS);
-	ASSERT_NE(NULL, r);
-	why = click(r, BUTTON("Allow"));
-	ASSERT_EQ(NULL, why) TH_LOG("cannot click Allow: %s", why);
-	v = verdict(self, 110, WAIT_MS);
+	v = answer_with(self, _metadata, 110, SENTENCE(8080), NULL, NULL, "Allow", NULL);
 	EXPECT_EQ(SACTL_ALLOW, v) TH_LOG("got %s", verdict_name(v));
-	unref(&r);
 }
 
 /* An installed application's name, not its file's, names the program. */
