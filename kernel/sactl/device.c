@@ -40,6 +40,8 @@ static int sactl_open(struct inode *inode, struct file *file)
 
 static int sactl_release(struct inode *inode, struct file *file)
 {
+	/* The daemon's verdicts leave with it. */
+	sactl_cache_flush();
 	sactl_queue_detach();
 	atomic_set(&sactl_opened, 0);
 	return 0;
@@ -147,6 +149,11 @@ static long sactl_ioctl(struct file *file, unsigned int cmd,
 		if (copy_from_user(&id, argp, sizeof(id)))
 			return -EFAULT;
 		return sactl_queue_id_valid(id);
+	case SACTL_IOC_CACHE_ADD:
+		return sactl_cache_add(argp);
+	case SACTL_IOC_CACHE_FLUSH:
+		sactl_cache_flush();
+		return 0;
 	default:
 		return -ENOTTY;
 	}

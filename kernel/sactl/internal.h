@@ -11,6 +11,7 @@
 #include <linux/path.h>
 #include <linux/pid.h>
 #include <linux/refcount.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <uapi/linux/sactl.h>
@@ -53,6 +54,7 @@ struct sactl_req {
 	struct pid		*tgid;
 	struct pid		*ppid;
 	struct path		exe;		/* .mnt is NULL: no executable */
+	struct timespec64	exe_ctime;	/* for the verdict cache */
 
 	/* Everything that does not depend on the reader. */
 	struct sactl_request	rec;
@@ -74,6 +76,7 @@ enum sactl_stat {
 	SACTL_STAT_DEFAULTS,
 	SACTL_STAT_OVERFLOWS,
 	SACTL_STAT_CANCELLED,
+	SACTL_STAT_CACHE_HITS,
 	SACTL_NR_STATS,
 };
 
@@ -110,6 +113,13 @@ int sactl_queue_answer(u64 id, bool deny, int error);
 int sactl_queue_id_valid(u64 id);
 unsigned int sactl_queue_pending(void);
 extern wait_queue_head_t sactl_readq;
+
+/* cache.c */
+extern unsigned int sactl_cache_max;
+bool sactl_cache_lookup(const struct sactl_req *req, int *err);
+int sactl_cache_add(const struct sactl_cache_rule __user *urule);
+void sactl_cache_flush(void);
+unsigned int sactl_cache_size(void);
 
 /* hooks.c */
 int sactl_hooks_register(void);

@@ -23,6 +23,8 @@ static int __init sactl_init(void)
 	BUILD_BUG_ON(sizeof(struct sactl_request) != 160);
 	BUILD_BUG_ON(sizeof(struct sactl_response) != 24);
 	BUILD_BUG_ON(sizeof(struct sactl_abi) != 16);
+	BUILD_BUG_ON(sizeof(struct sactl_cache_rule) != 104);
+	BUILD_BUG_ON(offsetof(struct sactl_cache_rule, exe_ctime_sec) != 88);
 
 	err = sactl_req_cache_init();
 	if (err)

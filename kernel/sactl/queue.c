@@ -168,8 +168,13 @@ int sactl_decide(struct sactl_req *req)
 	unsigned long deadline;
 	bool answered;
 	long left = 1;
+	int err;
 
 	might_sleep();
+	if (sactl_cache_lookup(req, &err)) {
+		sactl_count_verdict(err);
+		return err;
+	}
 	spin_lock(&sactl_lock);
 	if (!sactl_daemon_attached) {
 		spin_unlock(&sactl_lock);

@@ -49,10 +49,11 @@ static void sactl_req_set_exe(struct sactl_req *req)
 	req->exe = exe->f_path;
 	path_get(&req->exe);
 	fput(exe);
-	if (!vfs_getattr(&req->exe, &stat, STATX_INO,
+	if (!vfs_getattr(&req->exe, &stat, STATX_INO | STATX_CTIME,
 			 AT_STATX_SYNC_AS_STAT)) {
 		req->rec.exe_dev = huge_encode_dev(stat.dev);
 		req->rec.exe_ino = stat.ino;
+		req->exe_ctime = stat.ctime;
 	}
 }
 

@@ -39,6 +39,14 @@ SACTL_STAT_ATTR(timeouts, SACTL_STAT_TIMEOUTS);
 SACTL_STAT_ATTR(defaults, SACTL_STAT_DEFAULTS);
 SACTL_STAT_ATTR(overflows, SACTL_STAT_OVERFLOWS);
 SACTL_STAT_ATTR(cancelled, SACTL_STAT_CANCELLED);
+SACTL_STAT_ATTR(cache_hits, SACTL_STAT_CACHE_HITS);
+
+static ssize_t cache_rules_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", sactl_cache_size());
+}
+static DEVICE_ATTR_RO(cache_rules);
 
 static ssize_t pending_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -55,6 +63,8 @@ static struct attribute *sactl_stat_attrs[] = {
 	&dev_attr_defaults.attr,
 	&dev_attr_overflows.attr,
 	&dev_attr_cancelled.attr,
+	&dev_attr_cache_hits.attr,
+	&dev_attr_cache_rules.attr,
 	&dev_attr_pending.attr,
 	NULL,
 };

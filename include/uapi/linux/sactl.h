@@ -134,6 +134,82 @@ struct sactl_abi {
 	__u32	reserved[2];
 };
 
+/*
+ * THE VERDICT CACHE
+ *
+ * The daemon may hand the module verdicts it can decide from a request's
+ * fields alone (SACTL_IOC_CACHE_ADD), so that matching calls are answered
+ * in the kernel without waking it.  For a request, the module looks at
+ * every rule that is not expired and matches; the rules of the highest
+ * priority among them decide, and among those a deny beats an allow (so a
+ * broad allow never shadows an explicit deny of the same priority).  No
+ * match: the request goes to the daemon as usual.  The cache is emptied
+ * when the daemon closes /dev/sactl and by SACTL_IOC_CACHE_FLUSH (after a
+ * reload); its size is capped by the cache_max module parameter.
+ */
+
+/* struct sactl_cache_rule.match: the fields that must match */
+#define SACTL_MATCH_EXE		0x0001	/* exe_dev and exe_ino */
+#define SACTL_MATCH_UID		0x0002	/* uid */
+#define SACTL_MATCH_FAMILY	0x0004	/* family (AF_INET, AF_INET6) */
+#define SACTL_MATCH_PROTOCOL	0x0008	/* protocol (IPPROTO_*) */
+#define SACTL_MATCH_ADDR	0x0010	/* the first prefix_len bits of addr */
+#define SACTL_MATCH_PORT	0x0020	/* port_lo <= port <= port_hi */
+#define SACTL_MATCH_ALL		0x003f
+
+/**
+ * struct sactl_cache_rule - a verdict the module may give by itself
+ * @size: sizeof(struct sactl_cache_rule)
+ * @match: SACTL_MATCH_*; fields not named here match anything
+ * @ops: (1 << enum sactl_op) for each operation the rule covers
+ * @verdict: SACTL_ALLOW or SACTL_DENY
+ * @error: with SACTL_DENY, as in struct sactl_response; 0 with SACTL_ALLOW
+ * @priority: a matching rule of a higher priority wins over lower ones
+ * @ttl: seconds from now until the rule expires; 0: until flushed
+ * @exe_dev: st_dev of the executable, as in struct sactl_request
+ * @exe_ino: st_ino of the executable
+ * @uid: real user id, in the daemon's user namespace
+ * @family: AF_INET or AF_INET6, the socket's family
+ * @protocol: IPPROTO_TCP, IPPROTO_UDP, ...
+ * @port_lo: lowest port (host order) of the address the operation is
+ *	about: the local one for bind and listen, else the peer's
+ * @port_hi: highest port, inclusive
+ * @prefix_len: leading bits of @addr that must match that address:
+ *	1..32 for AF_INET, 1..128 for AF_INET6 (rules with SACTL_MATCH_ADDR
+ *	need SACTL_MATCH_FAMILY too)
+ * @reserved1: zero
+ * @addr: network byte order; AF_INET in addr[0..3]
+ * @cookie: the daemon's own tag for the rule; the module does not use it
+ * @exe_ctime_sec: with SACTL_MATCH_EXE, the executable's st_ctim as the
+ *	daemon saw it: a file changed since (same inode, new content) no
+ *	longer matches, so the daemon looks at it again
+ * @exe_ctime_nsec: likewise
+ * @reserved2: zero
+ */
+struct sactl_cache_rule {
+	__u32		size;
+	__u32		match;
+	__u32		ops;
+	__u32		verdict;
+	__s32		error;
+	__s32		priority;
+	__u32		ttl;
+	__u32		uid;
+	__aligned_u64	exe_dev;
+	__aligned_u64	exe_ino;
+	__u16		family;
+	__u16		protocol;
+	__u16		port_lo;
+	__u16		port_hi;
+	__u8		prefix_len;
+	__u8		reserved1[7];
+	__u8		addr[16];
+	__aligned_u64	cookie;
+	__s64		exe_ctime_sec;
+	__u32		exe_ctime_nsec;
+	__u32		reserved2;
+};
+
 #define SACTL_IOC_MAGIC		0xB8
 /* Report the ABI version and record sizes. */
 #define SACTL_IOC_GET_ABI	_IOR(SACTL_IOC_MAGIC, 0, struct sactl_abi)
@@ -143,5 +219,12 @@ struct sactl_abi {
  * have been reused once the caller went away.
  */
 #define SACTL_IOC_ID_VALID	_IOW(SACTL_IOC_MAGIC, 1, __u64)
+/*
+ * Add a rule to the verdict cache.  0; -EINVAL for a malformed rule,
+ * -ENOSPC when cache_max rules are there already.
+ */
+#define SACTL_IOC_CACHE_ADD	_IOW(SACTL_IOC_MAGIC, 2, struct sactl_cache_rule)
+/* Empty the verdict cache. */
+#define SACTL_IOC_CACHE_FLUSH	_IO(SACTL_IOC_MAGIC, 3)
 
 #endif /* _UAPI_LINUX_SACTL_H */
