@@ -696,7 +696,7 @@ bool sa_absent(const struct sactl_sockaddr *sa)
 
 static const char *const param_names[] = {
 	"timeout_ms", "detached_verdict", "timeout_verdict",
-	"overflow_verdict", "max_pending", "max_pending_per_uid",
+	"overflow_verdict", "max_pending", "max_pending_per_uid", "cache_max",
 };
 #define NPARAMS (sizeof(param_names) / sizeof(param_names[0]))
 static char param_saved[NPARAMS][64];
