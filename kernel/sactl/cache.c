@@ -46,6 +46,7 @@ struct sactl_cache_ent {
 	u16			port_lo;
 	u16			port_hi;
 	u8			prefix_len;
+	u8			type;
 	u8			addr[16];
 };
 
@@ -109,6 +110,8 @@ static bool sactl_cache_matches(const struct sactl_cache_ent *e,
 	if ((e->match & SACTL_MATCH_UID) && !uid_eq(e->uid, req->uid))
 		return false;
 	if ((e->match & SACTL_MATCH_FAMILY) && e->family != rec->family)
+		return false;
+	if ((e->match & SACTL_MATCH_TYPE) && e->type != rec->type)
 		return false;
 	if ((e->match & SACTL_MATCH_PROTOCOL) && e->protocol != rec->protocol)
 		return false;
@@ -197,6 +200,8 @@ sactl_cache_ent_new(const struct sactl_cache_rule *r)
 		return ERR_PTR(-EINVAL);
 	if ((r->match & SACTL_MATCH_PORT) && r->port_lo > r->port_hi)
 		return ERR_PTR(-EINVAL);
+	if ((r->match & SACTL_MATCH_TYPE) && !r->type)
+		return ERR_PTR(-EINVAL);
 	if ((r->match & SACTL_MATCH_EXE) && r->exe_ctime_nsec >= NSEC_PER_SEC)
 		return ERR_PTR(-EINVAL);
 
@@ -226,6 +231,7 @@ sactl_cache_ent_new(const struct sactl_cache_rule *r)
 	e->port_lo = r->port_lo;
 	e->port_hi = r->port_hi;
 	e->prefix_len = r->prefix_len;
+	e->type = r->type;
 	memcpy(e->addr, r->addr, sizeof(e->addr));
 	return e;
 }

@@ -305,8 +305,9 @@ TEST_F(cache, datagrams_and_other_operations)
 	struct caller c;
 
 	r.ops = 1U << SACTL_OP_SEND | 1U << SACTL_OP_SOCKET;
-	r.match |= SACTL_MATCH_PROTOCOL;
+	r.match |= SACTL_MATCH_PROTOCOL | SACTL_MATCH_TYPE;
 	r.protocol = IPPROTO_UDP;
+	r.type = SOCK_DGRAM;
 	ASSERT_EQ(0, cache_add(self->fd, &r));
 	op.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, op.fd);
@@ -328,6 +329,19 @@ TEST_F(cache, datagrams_and_other_operations)
 	EXPECT_NE(0, sactl_recv(self->fd, &req, QUIET_MS));
 	ASSERT_EQ(0, caller_wait(&c, WAIT_MS));
 	EXPECT_EQ(0, c.result);
+
+	/* A raw socket of protocol 17 is not a UDP one: asked. */
+	op.type = SOCK_RAW;
+	op.protocol = IPPROTO_UDP;
+	ASSERT_EQ(0, caller_op(&c, &op));
+	ASSERT_EQ(0, sactl_recv(self->fd, &req, WAIT_MS));
+	EXPECT_EQ(SACTL_OP_SOCKET, req.op);
+	EXPECT_EQ(SOCK_RAW, req.type);
+	EXPECT_EQ(IPPROTO_UDP, req.protocol);
+	EXPECT_EQ(0, sactl_answer(self->fd, req.id, SACTL_DENY, 0));
+	ASSERT_EQ(0, caller_wait(&c, WAIT_MS));
+	EXPECT_EQ(EPERM, c.result);
+	EXPECT_EQ(hits + 6, stat_now("cache_hits"));
 }
 
 TEST_F(cache, malformed_rules_are_refused)
@@ -348,7 +362,8 @@ TEST_F(cache, malformed_rules_are_refused)
 	REFUSED(r.ops = 0);
 	REFUSED(r.ops = 1U << 7);
 	REFUSED(r.ops |= 1U);			/* op 0 does not exist */
-	REFUSED(r.match = 0x40);
+	REFUSED(r.match = 0x80);
+	REFUSED(r.match |= SACTL_MATCH_TYPE; r.type = 0);
 	REFUSED(r.match |= SACTL_MATCH_ADDR; r.prefix_len = 8);	/* no family */
 	REFUSED(r.match |= SACTL_MATCH_FAMILY; r.family = AF_UNIX);
 	REFUSED(r.match |= SACTL_MATCH_FAMILY | SACTL_MATCH_ADDR;

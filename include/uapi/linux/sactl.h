@@ -155,7 +155,8 @@ struct sactl_abi {
 #define SACTL_MATCH_PROTOCOL	0x0008	/* protocol (IPPROTO_*) */
 #define SACTL_MATCH_ADDR	0x0010	/* the first prefix_len bits of addr */
 #define SACTL_MATCH_PORT	0x0020	/* port_lo <= port <= port_hi */
-#define SACTL_MATCH_ALL		0x003f
+#define SACTL_MATCH_TYPE	0x0040	/* type (SOCK_STREAM, ...) */
+#define SACTL_MATCH_ALL		0x007f
 
 /**
  * struct sactl_cache_rule - a verdict the module may give by itself
@@ -177,6 +178,7 @@ struct sactl_abi {
  * @prefix_len: leading bits of @addr that must match that address:
  *	1..32 for AF_INET, 1..128 for AF_INET6 (rules with SACTL_MATCH_ADDR
  *	need SACTL_MATCH_FAMILY too)
+ * @type: SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, ..., the socket's type
  * @reserved1: zero
  * @addr: network byte order; AF_INET in addr[0..3]
  * @cookie: the daemon's own tag for the rule; the module does not use it
@@ -202,7 +204,8 @@ struct sactl_cache_rule {
 	__u16		port_lo;
 	__u16		port_hi;
 	__u8		prefix_len;
-	__u8		reserved1[7];
+	__u8		type;
+	__u8		reserved1[6];
 	__u8		addr[16];
 	__aligned_u64	cookie;
 	__s64		exe_ctime_sec;
