@@ -24,7 +24,7 @@
 
 static const char *const sactld_fields =
 	"default, prompt_timeout, log_level, root_answers_all, state_dir, "
-	"prompt_socket, control_socket";
+	"prompt_socket, control_socket, cache";
 
 /* Reading a file */
 
@@ -184,6 +184,9 @@ static bool parse_sactld(struct conf_ctx *c, const config_setting_t *g,
 		} else if (!strcmp(name, "root_answers_all")) {
 			if (!conf_bool(c, s, &cfg->root_answers_all))
 				return false;
+		} else if (!strcmp(name, "cache")) {
+			if (!conf_bool(c, s, &cfg->cache))
+				return false;
 		} else if (!strcmp(name, "state_dir")) {
 			if (!setting_path(c, s, &cfg->state_dir, false))
 				return false;
@@ -231,6 +234,7 @@ static struct config *config_defaults(const char *path)
 	cfg->default_verdict = VERDICT_DENY;
 	cfg->prompt_timeout = 30;
 	cfg->log_level = LOG_INFO;
+	cfg->cache = true;
 	cfg->path = strdup(path);
 	cfg->state_dir = strdup("/var/lib/sactl");
 	cfg->prompt_socket = strdup("/run/sactl/prompt.sock");

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cache.h"
 #include "control.h"
 #include "control_ops.h"
 #include "daemon.h"
@@ -36,6 +37,8 @@ struct sactld {
 	struct prompt_server *ps;
 	struct control_server *cs;
 	struct decider *dc;
+	struct cache *cache;		/* the module's verdict cache */
+	ev_timer relink;		/* close and reopen the device, later */
 	struct extra_rules *extra;	/* sactlctl's system rules */
 	time_t started;
 };
@@ -57,9 +60,52 @@ static void on_state(void *ctx, bool attached)
 {
 	struct sactld *d = ctx;
 
-	if (!attached)
+	if (attached) {
+		cache_attached(d->cache, d->cfg, d->store);
+	} else {
+		cache_detached(d->cache);
 		decider_detached(d->dc);
+	}
 }
+
+static int cache_add(void *ctx, const struct sactl_cache_rule *r)
+{
+	struct sactld *d = ctx;
+
+	return device_cache_add(d->dev, r);
+}
+
+static int cache_flush(void *ctx)
+{
+	struct sactld *d = ctx;
+
+	return device_cache_flush(d->dev);
+}
+
+/* Not now: the caller may be deep in a request's handling. */
+static void cache_lost(void *ctx)
+{
+	struct sactld *d = ctx;
+
+	ev_timer_set(&d->relink, 0., 0.);
+	ev_timer_start(d->loop, &d->relink);
+}
+
+static void relink_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sactld *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	device_detach(d->dev);
+	device_attach_soon(d->dev);
+}
+
+static const struct cache_ops cache_ops = {
+	.add = cache_add,
+	.flush = cache_flush,
+	.lost = cache_lost,
+};
 
 static const struct device_ops device_ops = {
 	.request = on_request,
@@ -117,6 +163,8 @@ struct sactld *sactld_start(struct ev_loop *loop, struct config *cfg,
 	d->loop = loop;
 	d->cfg = cfg;
 	d->started = time(NULL);
+	ev_init(&d->relink, relink_cb);
+	d->relink.data = d;
 	log_set_decision_level(cfg->log_level);
 	store_set_warn(store_warning);
 	/* Its messages name the directory already. */
@@ -128,7 +176,8 @@ struct sactld *sactld_start(struct ev_loop *loop, struct config *cfg,
 	d->ids = identity_cache_new(IDENTITY_CACHE_SIZE);
 	d->extra = extra_rules_new();
 	d->dev = device_new(loop, device_path, &device_ops, d);
-	d->dc = d->ids && d->extra && d->dev ?
+	d->cache = cache_new(&cache_ops, d);
+	d->dc = d->ids && d->extra && d->dev && d->cache ?
 		decider_new(loop, d->dev, cfg, d->store, d->ids) : NULL;
 	if (!d->dc) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
@@ -147,6 +196,7 @@ struct sactld *sactld_start(struct ev_loop *loop, struct config *cfg,
 		goto fail;
 	}
 	decider_set_control(d->dc, d->cs);
+	decider_set_cache(d->dc, d->cache);
 	decider_rules_changed(d->dc);
 	if (attach_at_start(d, device_path, err, errlen))
 		goto fail;
@@ -213,9 +263,11 @@ void sactld_stop(struct sactld *d)
 	}
 	control_server_free(d->cs);
 	dev_watch_free(d->watch);
-	/* Closing releases anything the module still holds. */
+	ev_timer_stop(d->loop, &d->relink);
+	/* Closing releases anything the module still holds (and its cache). */
 	device_free(d->dev);
 	decider_free(d->dc);
+	cache_free(d->cache);
 	identity_cache_free(d->ids);
 	extra_rules_free(d->extra);
 	store_close(d->store);

@@ -32,6 +32,7 @@ struct pending {
 	struct decider *dc;
 	struct query q;
 	struct identity id;
+	struct cache_exe exe;	/* the file as the verdict cache keys it */
 	bool prompting;		/* prompt_ask() done, callback not yet */
 	bool cancelled;		/* we withdrew it: ignore its callback */
 	ev_tstamp asked;
@@ -54,6 +55,7 @@ struct decider {
 	struct identity_cache *ids;
 	struct prompt_server *ps;
 	struct control_server *cs;
+	struct cache *cache;
 	struct pending *pending;
 	struct procwatch *procs;
 	ev_timer expiry;	/* the next remembered answer to expire */
@@ -110,6 +112,11 @@ void decider_set_prompt(struct decider *dc, struct prompt_server *ps)
 void decider_set_control(struct decider *dc, struct control_server *cs)
 {
 	dc->cs = cs;
+}
+
+void decider_set_cache(struct decider *dc, struct cache *cache)
+{
+	dc->cache = cache;
 }
 
 void decider_stats(const struct decider *dc, struct decide_stats *out)
@@ -218,6 +225,8 @@ static bool decide_by_rules(struct pending *p)
 		snprintf(by, sizeof(by), "rule");
 	}
 	withdraw(p);
+	/* So that the next such call is answered in the kernel. */
+	cache_decided(dc->cache, dc->cfg, dc->store, &p->q, &p->exe);
 	finish(p, m.verdict, m.error, BY_RULE, by);
 	return true;
 }
@@ -259,20 +268,26 @@ static void schedule_expiry(struct decider *dc)
 
 static void expiry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct decider *dc = w->data;
+
 	(void)loop;
 	(void)revents;
-	schedule_expiry(w->data);
+	schedule_expiry(dc);
+	/* What the expired answers kept out of the cache may go in now. */
+	cache_reset(dc->cache, dc->cfg, dc->store);
 }
 
 void decider_set_config(struct decider *dc, const struct config *cfg)
 {
 	dc->cfg = cfg;
+	cache_reset(dc->cache, cfg, dc->store);
 	schedule_recheck(dc);
 }
 
 void decider_rules_changed(struct decider *dc)
 {
 	schedule_expiry(dc);
+	cache_reset(dc->cache, dc->cfg, dc->store);
 	schedule_recheck(dc);
 }
 
@@ -474,7 +489,15 @@ void decider_request(struct decider *dc, const struct sactl_request *rec)
 	LIST_LINK(dc->pending, p);
 	dc->st.pending++;
 
-	identity_resolve(dc->ids, rec, id_still_waiting, dc, &p->id);
+	if (cache_active(dc->cache, dc->cfg)) {
+		struct cache_exe_probe probe;
+
+		cache_exe_begin(&probe, rec->exe_fd, rec->exe_dev, rec->exe_ino);
+		identity_resolve(dc->ids, rec, id_still_waiting, dc, &p->id);
+		cache_exe_end(&probe, &p->exe);
+	} else {
+		identity_resolve(dc->ids, rec, id_still_waiting, dc, &p->id);
+	}
 	query_from_request(&p->q, rec);
 	identity_apply(&p->id, &p->q);
 	if (!decide_by_rules(p))

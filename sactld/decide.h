@@ -16,6 +16,7 @@
 #include <ev.h>
 #include <linux/sactl.h>
 
+#include "cache.h"
 #include "control.h"
 #include "device.h"
 #include "identity.h"
@@ -45,6 +46,8 @@ struct decider *decider_new(struct ev_loop *loop, struct device *dev,
 void decider_free(struct decider *dc);
 void decider_set_prompt(struct decider *dc, struct prompt_server *ps);
 void decider_set_control(struct decider *dc, struct control_server *cs);
+/* The module's verdict cache, fed as rules decide and change (optional). */
+void decider_set_cache(struct decider *dc, struct cache *cache);
 /* A new configuration: pending prompts are matched against it again. */
 void decider_set_config(struct decider *dc, const struct config *cfg);
 /* Rules changed (system or remembered): recheck pending, reschedule expiry. */

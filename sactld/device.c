@@ -435,3 +435,17 @@ int device_id_valid(struct device *d, uint64_t id)
 		return 0;
 	return ioctl(d->fd, SACTL_IOC_ID_VALID, &id) ? -errno : 0;
 }
+
+int device_cache_add(struct device *d, const struct sactl_cache_rule *r)
+{
+	if (d->fd < 0)
+		return -ENODEV;
+	return ioctl(d->fd, SACTL_IOC_CACHE_ADD, r) ? -errno : 0;
+}
+
+int device_cache_flush(struct device *d)
+{
+	if (d->fd < 0)
+		return -ENODEV;
+	return ioctl(d->fd, SACTL_IOC_CACHE_FLUSH) ? -errno : 0;
+}

@@ -64,6 +64,13 @@ int device_answer(struct device *d, uint64_t id, enum verdict v, int error);
 /* 0 if request @id is still waiting, -ENOENT if not, -ENODEV detached. */
 int device_id_valid(struct device *d, uint64_t id);
 
+/*
+ * The verdict cache's ioctls (cache.h): 0 or -errno; -ENODEV if detached,
+ * -ENOTTY from the double (a socket) and from a module without a cache.
+ */
+int device_cache_add(struct device *d, const struct sactl_cache_rule *r);
+int device_cache_flush(struct device *d);
+
 /* Counters for status: requests read, answers written. */
 uint64_t device_requests(const struct device *d);
 uint64_t device_answers(const struct device *d);

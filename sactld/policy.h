@@ -69,6 +69,7 @@ struct config {
 	unsigned int prompt_timeout;	/* seconds an agent has to answer */
 	int log_level;			/* syslog level of decision lines */
 	bool root_answers_all;		/* root's agents may answer for anyone */
+	bool cache;			/* push verdicts into the module (cache.h) */
 	char *state_dir;		/* remembered decisions, one file per uid */
 	char *prompt_socket;		/* agents connect here */
 	char *control_socket;		/* sactlctl connects here, root only */

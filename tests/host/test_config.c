@@ -203,7 +203,7 @@ TEST_F(cfg, sactld_not_group)
 TEST_F(cfg, unknown_sactld_setting)
 {
 	EXPECT_FAILS("sactld = {\n  default = \"deny\";\n  promt_timeout = 5;\n};\n",
-		     "3: sactld: unknown setting \"promt_timeout\" (expected default, prompt_timeout, log_level, root_answers_all, state_dir, prompt_socket, control_socket)");
+		     "3: sactld: unknown setting \"promt_timeout\" (expected default, prompt_timeout, log_level, root_answers_all, state_dir, prompt_socket, control_socket, cache)");
 }
 
 TEST_F(cfg, bad_default)
