@@ -77,6 +77,11 @@ static const struct wire_tag_info tag_table[WIRE_TAG_LIMIT] = {
 	[WIRE_T_M_OVERFLOWS]	= { "m_overflows", WIRE_K_U64, 0, U64MAX },
 	[WIRE_T_M_CANCELLED]	= { "m_cancelled", WIRE_K_U64, 0, U64MAX },
 	[WIRE_T_M_PENDING]	= { "m_pending", WIRE_K_U64, 0, U64MAX },
+	[WIRE_T_CACHE]		= { "cache", WIRE_K_U8, WIRE_CACHE_ON, WIRE_CACHE_FULL },
+	[WIRE_T_CACHE_PUSHED]	= { "cache_pushed", WIRE_K_U64, 0, U64MAX },
+	[WIRE_T_CACHE_FLUSHES]	= { "cache_flushes", WIRE_K_U64, 0, U64MAX },
+	[WIRE_T_M_CACHE_HITS]	= { "m_cache_hits", WIRE_K_U64, 0, U64MAX },
+	[WIRE_T_M_CACHE_RULES]	= { "m_cache_rules", WIRE_K_U64, 0, U64MAX },
 };
 
 /* A field of a message type: tag, and R(equired) or O(ptional). */
@@ -109,7 +114,9 @@ static const struct field f_ok[] = {
 	O(UPTIME), O(PENDING), O(PROMPTS), O(AGENTS), O(REQUESTS),
 	O(ALLOWED), O(DENIED), O(BY_RULE), O(BY_USER), O(BY_DEFAULT),
 	O(MODULE), O(M_REQUESTS), O(M_ALLOWED), O(M_DENIED), O(M_TIMEOUTS),
-	O(M_DEFAULTS), O(M_OVERFLOWS), O(M_CANCELLED), O(M_PENDING), END };
+	O(M_DEFAULTS), O(M_OVERFLOWS), O(M_CANCELLED), O(M_PENDING),
+	O(CACHE), O(CACHE_PUSHED), O(CACHE_FLUSHES), O(M_CACHE_HITS),
+	O(M_CACHE_RULES), END };
 static const struct field f_error[] = { R(TEXT), O(ERRNO), END };
 static const struct field f_rule[] = {
 	R(INDEX), R(TEXT), O(ORIGIN), O(UID), END };

@@ -35,6 +35,65 @@ static unsigned long long n(const struct wire_msg *m, unsigned int tag)
 	return (unsigned long long)wire_num(m, tag, 0);
 }
 
+static const char *plural(unsigned long long k)
+{
+	return k == 1 ? "" : "s";
+}
+
+/* Why sactld pushes no verdicts into the module's cache. */
+static const char *cache_off_text(unsigned long long state)
+{
+	switch (state) {
+	case WIRE_CACHE_OFF:
+		return "off (cache = false in sactl.conf)";
+	case WIRE_CACHE_DETACHED:
+		return "off while not attached to /dev/sactl";
+	case WIRE_CACHE_UNSUPPORTED:
+		return "not supported by the module";
+	default:
+		return "?";
+	}
+}
+
+/* Only from a sactld that knows the cache (an older one says nothing). */
+static void print_cache(const struct wire_msg *m)
+{
+	unsigned long long state = n(m, WIRE_T_CACHE);
+	unsigned long long pushed = n(m, WIRE_T_CACHE_PUSHED);
+	unsigned long long flushes = n(m, WIRE_T_CACHE_FLUSHES);
+
+	if (!wire_has(m, WIRE_T_CACHE))
+		return;
+	if (state != WIRE_CACHE_ON && state != WIRE_CACHE_FULL) {
+		printf("cache:      %s\n", cache_off_text(state));
+		return;
+	}
+	printf("cache:      %s, %llu record%s pushed, %llu flush%s",
+	       state == WIRE_CACHE_ON ? "on" :
+	       "full (the module's cache_max is reached until the next flush)",
+	       pushed, plural(pushed), flushes, flushes == 1 ? "" : "es");
+	/* The module's view: what it holds and answered by itself. */
+	if (wire_has(m, WIRE_T_M_CACHE_RULES))
+		printf("; module: %llu rule%s, %llu hit%s",
+		       n(m, WIRE_T_M_CACHE_RULES), plural(n(m, WIRE_T_M_CACHE_RULES)),
+		       n(m, WIRE_T_M_CACHE_HITS), plural(n(m, WIRE_T_M_CACHE_HITS)));
+	printf("\n");
+}
+
+static void print_module(const struct wire_msg *m)
+{
+	if (!n(m, WIRE_T_MODULE)) {
+		printf("module:     not loaded (no /sys/class/misc/sactl/stats)\n");
+		return;
+	}
+	printf("module:     requests %llu, allowed %llu, denied %llu, pending %llu\n"
+	       "            timeouts %llu, defaults %llu, overflows %llu, cancelled %llu\n",
+	       n(m, WIRE_T_M_REQUESTS), n(m, WIRE_T_M_ALLOWED),
+	       n(m, WIRE_T_M_DENIED), n(m, WIRE_T_M_PENDING),
+	       n(m, WIRE_T_M_TIMEOUTS), n(m, WIRE_T_M_DEFAULTS),
+	       n(m, WIRE_T_M_OVERFLOWS), n(m, WIRE_T_M_CANCELLED));
+}
+
 static void print_status(const struct wire_msg *m)
 {
 	char name[128], up[32];
@@ -52,16 +111,8 @@ static void print_status(const struct wire_msg *m)
 	printf("decisions:  %llu (allowed %llu, denied %llu; by rule %llu, by user %llu, by default %llu)\n",
 	       n(m, WIRE_T_REQUESTS), n(m, WIRE_T_ALLOWED), n(m, WIRE_T_DENIED),
 	       n(m, WIRE_T_BY_RULE), n(m, WIRE_T_BY_USER), n(m, WIRE_T_BY_DEFAULT));
-	if (!n(m, WIRE_T_MODULE)) {
-		printf("module:     not loaded (no /sys/class/misc/sactl/stats)\n");
-		return;
-	}
-	printf("module:     requests %llu, allowed %llu, denied %llu, pending %llu\n"
-	       "            timeouts %llu, defaults %llu, overflows %llu, cancelled %llu\n",
-	       n(m, WIRE_T_M_REQUESTS), n(m, WIRE_T_M_ALLOWED),
-	       n(m, WIRE_T_M_DENIED), n(m, WIRE_T_M_PENDING),
-	       n(m, WIRE_T_M_TIMEOUTS), n(m, WIRE_T_M_DEFAULTS),
-	       n(m, WIRE_T_M_OVERFLOWS), n(m, WIRE_T_M_CANCELLED));
+	print_module(m);
+	print_cache(m);
 }
 
 int cmd_status(const struct options *o, int argc, char **argv)

@@ -879,4 +879,7 @@ void cache_stats(const struct cache *c, struct cache_stats *out)
 {
 	*out = c->st;
 	out->active = c->attached && !c->unsupported && !c->full;
+	out->attached = c->attached;
+	out->unsupported = c->unsupported;
+	out->full = c->full;
 }

@@ -86,7 +86,11 @@ struct cache;
 struct cache_stats {
 	uint64_t pushed;	/* records the module accepted */
 	uint64_t flushes;
-	bool active;		/* pushing: enabled, supported, not full */
+	bool active;		/* pushing: attached, supported, not full */
+	/* Why not, for status (the configuration's `cache` aside): */
+	bool attached;		/* we hold the device */
+	bool unsupported;	/* the module has no cache ioctls */
+	bool full;		/* its cache_max was reached: until a flush */
 };
 
 struct cache *cache_new(const struct cache_ops *ops, void *ctx);

@@ -64,6 +64,38 @@ static void send_error(struct client *cl, int ret, const char *err)
 	(void)conn_send(&cl->conn, &m);
 }
 
+static enum wire_cache wire_cache_state(enum control_cache c)
+{
+	switch (c) {
+	case CONTROL_CACHE_ON:
+		return WIRE_CACHE_ON;
+	case CONTROL_CACHE_OFF:
+		return WIRE_CACHE_OFF;
+	case CONTROL_CACHE_DETACHED:
+		return WIRE_CACHE_DETACHED;
+	case CONTROL_CACHE_UNSUPPORTED:
+		return WIRE_CACHE_UNSUPPORTED;
+	case CONTROL_CACHE_FULL:
+		return WIRE_CACHE_FULL;
+	}
+	return WIRE_CACHE_OFF;
+}
+
+/* The verdict cache's fields of STATUS's OK. */
+static void put_cache(struct wire_msg *m, const struct control_status *st)
+{
+	const struct control_module_stats *mod = &st->module;
+
+	wire_set_num(m, WIRE_T_CACHE, wire_cache_state(st->cache));
+	wire_set_num(m, WIRE_T_CACHE_PUSHED, st->cache_pushed);
+	wire_set_num(m, WIRE_T_CACHE_FLUSHES, st->cache_flushes);
+	/* An older module has no cache counters: leave them out, not 0. */
+	if (mod->present && mod->cache) {
+		wire_set_num(m, WIRE_T_M_CACHE_HITS, mod->cache_hits);
+		wire_set_num(m, WIRE_T_M_CACHE_RULES, mod->cache_rules);
+	}
+}
+
 static void status(struct client *cl)
 {
 	struct control_server *cs = cl->cs;
@@ -104,6 +136,7 @@ static void status(struct client *cl)
 		wire_set_num(&m, WIRE_T_M_CANCELLED, mod->cancelled);
 		wire_set_num(&m, WIRE_T_M_PENDING, mod->pending);
 	}
+	put_cache(&m, &st);
 	send_ok(cl, &m);
 }
 
@@ -435,18 +468,25 @@ void control_broadcast(struct control_server *cs, const char *line)
 	free(clean);
 }
 
+/* SACTL_MODULE_STATS_DIR/<field>; @cache: the verdict cache's (newer). */
+#define MODULE_FILE(field, cache) \
+	{ #field, offsetof(struct control_module_stats, field), cache }
+
 static const struct {
 	const char *name;
 	size_t off;
+	bool cache;
 } module_files[] = {
-	{ "requests", offsetof(struct control_module_stats, requests) },
-	{ "allowed", offsetof(struct control_module_stats, allowed) },
-	{ "denied", offsetof(struct control_module_stats, denied) },
-	{ "timeouts", offsetof(struct control_module_stats, timeouts) },
-	{ "defaults", offsetof(struct control_module_stats, defaults) },
-	{ "overflows", offsetof(struct control_module_stats, overflows) },
-	{ "cancelled", offsetof(struct control_module_stats, cancelled) },
-	{ "pending", offsetof(struct control_module_stats, pending) },
+	MODULE_FILE(requests, false),
+	MODULE_FILE(allowed, false),
+	MODULE_FILE(denied, false),
+	MODULE_FILE(timeouts, false),
+	MODULE_FILE(defaults, false),
+	MODULE_FILE(overflows, false),
+	MODULE_FILE(cancelled, false),
+	MODULE_FILE(pending, false),
+	MODULE_FILE(cache_hits, true),
+	MODULE_FILE(cache_rules, true),
 };
 
 int control_read_module_stats(const char *dir, struct control_module_stats *out)
@@ -466,6 +506,7 @@ int control_read_module_stats(const char *dir, struct control_module_stats *out)
 		fd = openat(dfd, module_files[i].name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
+		out->cache |= module_files[i].cache;
 		n = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (n <= 0)

@@ -34,6 +34,18 @@ struct control_module_stats {
 	bool present;		/* the directory could be read */
 	uint64_t requests, allowed, denied, timeouts, defaults, overflows,
 		 cancelled, pending;
+	bool cache;		/* it has cache_hits or cache_rules (an older
+				 * module has neither) */
+	uint64_t cache_hits, cache_rules;
+};
+
+/* Whether sactld pushes verdicts into the module's cache, or why not. */
+enum control_cache {
+	CONTROL_CACHE_ON,
+	CONTROL_CACHE_OFF,		/* `cache = false` in the configuration */
+	CONTROL_CACHE_DETACHED,		/* not holding /dev/sactl */
+	CONTROL_CACHE_UNSUPPORTED,	/* the module has no verdict cache */
+	CONTROL_CACHE_FULL,		/* cache_max reached, until a flush */
 };
 
 /* The answer to STATUS; fields map 1:1 to WIRE_T_* of an OK frame. */
@@ -46,6 +58,9 @@ struct control_status {
 	uint32_t agents;	/* prompt agents connected */
 	uint64_t requests, allowed, denied;
 	uint64_t by_rule, by_user, by_default;
+	enum control_cache cache;
+	uint64_t cache_pushed;	/* records the module accepted, ever */
+	uint64_t cache_flushes;
 	struct control_module_stats module;
 };
 
@@ -120,7 +135,8 @@ bool control_has_watchers(const struct control_server *cs);
 /*
  * Read the module's counters from @dir (SACTL_MODULE_STATS_DIR).  0, or
  * -errno if the directory is missing (out->present is then false and the
- * counters 0); a single unreadable counter reads as 0.
+ * counters 0); a single unreadable counter reads as 0, and out->cache says
+ * whether the cache's counters exist.
  */
 int control_read_module_stats(const char *dir,
 			      struct control_module_stats *out);

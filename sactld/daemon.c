@@ -297,8 +297,24 @@ void sactld_rules_changed(struct sactld *d)
 	decider_rules_changed(d->dc);
 }
 
+/* Whether the cache is being fed, or the first reason why not. */
+static enum control_cache cache_state(const struct config *cfg,
+				      const struct cache_stats *cs)
+{
+	if (!cfg->cache)
+		return CONTROL_CACHE_OFF;
+	if (!cs->attached)
+		return CONTROL_CACHE_DETACHED;
+	if (cs->unsupported)
+		return CONTROL_CACHE_UNSUPPORTED;
+	if (cs->full)
+		return CONTROL_CACHE_FULL;
+	return CONTROL_CACHE_ON;
+}
+
 void sactld_status(struct sactld *d, struct control_status *out)
 {
+	struct cache_stats cs;
 	struct decide_stats ds;
 	struct prompt_stats ps = { 0 };
 
@@ -318,5 +334,9 @@ void sactld_status(struct sactld *d, struct control_status *out)
 	out->by_rule = ds.by_rule;
 	out->by_user = ds.by_user;
 	out->by_default = ds.by_default;
+	cache_stats(d->cache, &cs);
+	out->cache = cache_state(d->cfg, &cs);
+	out->cache_pushed = cs.pushed;
+	out->cache_flushes = cs.flushes;
 	control_read_module_stats(SACTL_MODULE_STATS_DIR, &out->module);
 }

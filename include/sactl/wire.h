@@ -114,7 +114,8 @@
  *                requests, allowed, denied, by_rule, by_user, by_default,
  *                module (the module's counters follow), m_requests,
  *                m_allowed, m_denied, m_timeouts, m_defaults, m_overflows,
- *                m_cancelled, m_pending
+ *                m_cancelled, m_pending, cache, cache_pushed,
+ *                cache_flushes, m_cache_hits, m_cache_rules
  *   ERROR        R text, o errno (positive)
  *   EVENT        R text (one decision line), o dropped (lines lost
  *                since the previous EVENT because the client was slow)
@@ -216,6 +217,11 @@ enum wire_tag {
 	WIRE_T_M_OVERFLOWS	= 52,	/* u64 */
 	WIRE_T_M_CANCELLED	= 53,	/* u64 */
 	WIRE_T_M_PENDING	= 54,	/* u64 */
+	WIRE_T_CACHE		= 55,	/* u8, enum wire_cache: sactld's pushing */
+	WIRE_T_CACHE_PUSHED	= 56,	/* u64: records the module accepted */
+	WIRE_T_CACHE_FLUSHES	= 57,	/* u64: times sactld emptied it */
+	WIRE_T_M_CACHE_HITS	= 58,	/* u64, stats/cache_hits (absent: an */
+	WIRE_T_M_CACHE_RULES	= 59,	/* u64   older module without them) */
 };
 /* Tags are below this; a larger tag is an unknown one (skipped). */
 #define WIRE_TAG_LIMIT		128
@@ -251,6 +257,16 @@ enum wire_scope {
 	WIRE_DESTINATION	= 0,	/* this op, protocol, address and port */
 	WIRE_PORT		= 1,	/* this op and protocol, this port */
 	WIRE_PROGRAM		= 2,	/* anything this program does */
+};
+
+/* The verdict cache in STATUS: pushing, or why not. */
+enum wire_cache {
+	WIRE_CACHE_ON		= 1,	/* sactld pushes verdicts to the module */
+	WIRE_CACHE_OFF		= 2,	/* `cache = false` in sactl.conf */
+	WIRE_CACHE_DETACHED	= 3,	/* sactld does not hold /dev/sactl */
+	WIRE_CACHE_UNSUPPORTED	= 4,	/* the module has no verdict cache */
+	WIRE_CACHE_FULL		= 5,	/* its cache_max is reached: until the
+					 * next flush */
 };
 
 enum wire_reason {

@@ -33,6 +33,17 @@ const char *sactld_bin(void)
 	return env && *env ? env : SACTLD_BIN;
 }
 
+#ifndef SACTLCTL_BIN
+#define SACTLCTL_BIN "build/userspace-san/sactlctl"
+#endif
+
+const char *sactlctl_bin(void)
+{
+	const char *env = getenv("SACTLCTL");
+
+	return env && *env ? env : SACTLCTL_BIN;
+}
+
 long now_ms(void)
 {
 	struct timespec ts;

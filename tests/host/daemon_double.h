@@ -39,6 +39,8 @@ struct sd {
 
 /* $SACTLD if set, else the sanitized build's sactld. */
 const char *sactld_bin(void);
+/* $SACTLCTL if set, else the sanitized build's sactlctl. */
+const char *sactlctl_bin(void);
 long now_ms(void);
 /* The whole file, NUL-terminated (to be freed), or NULL. */
 char *read_file(const char *path);

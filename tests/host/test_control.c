@@ -4,7 +4,8 @@
  * control_ops that record what they were asked: root only (SO_PEERCRED,
  * with a real setuid() client), each request mapped to its op and its
  * reply, errors that keep the connection, WATCH with slow readers, protocol
- * errors, and control_read_module_stats().  Needs root.
+ * errors, control_read_module_stats(), and what the sanitized sactlctl
+ * prints for STATUS.  Needs root.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "sactl/wire.h"
 
 #include "host_test.h"
+#include "daemon_double.h"
 
 
 /* ------------------------------------------------------------------ */
@@ -40,6 +42,8 @@ struct fake {
 	struct control_rule_ref del;
 	char del_origin[64];
 	struct control_server *cs;	/* to broadcast from inside an op */
+	enum control_cache cache;	/* what STATUS says of the cache */
+	bool module_cache;		/* the module has cache counters */
 };
 
 static int fail_now(struct fake *f, char *err, size_t errlen)
@@ -73,6 +77,12 @@ static int f_status(void *ctx, struct control_status *out)
 	out->module.present = true;
 	out->module.requests = 200;
 	out->module.overflows = 7;
+	out->cache = f->cache;
+	out->cache_pushed = 12;
+	out->cache_flushes = f->cache == CONTROL_CACHE_FULL ? 1 : 3;
+	out->module.cache = f->module_cache;
+	out->module.cache_hits = 1234;
+	out->module.cache_rules = f->cache == CONTROL_CACHE_FULL ? 1 : 10;
 	return fail_now(f, NULL, 0);
 }
 
@@ -387,8 +397,98 @@ TEST_F(ctl, status)
 	EXPECT_EQ(200u, wire_num(&m, WIRE_T_M_REQUESTS, 0));
 	EXPECT_EQ(7u, wire_num(&m, WIRE_T_M_OVERFLOWS, 0));
 	EXPECT_TRUE(wire_has(&m, WIRE_T_M_CANCELLED));
+	EXPECT_EQ((uint64_t)WIRE_CACHE_ON, wire_num(&m, WIRE_T_CACHE, 0));
+	EXPECT_EQ(12u, wire_num(&m, WIRE_T_CACHE_PUSHED, 0));
+	EXPECT_EQ(3u, wire_num(&m, WIRE_T_CACHE_FLUSHES, 0));
+	/* A module without the cache's counters: absent, not 0. */
+	EXPECT_FALSE(wire_has(&m, WIRE_T_M_CACHE_HITS));
+	EXPECT_FALSE(wire_has(&m, WIRE_T_M_CACHE_RULES));
+	wire_msg_clear(&m);
+
+	self->fake.module_cache = true;
+	self->fake.cache = CONTROL_CACHE_UNSUPPORTED;
+	ASSERT_EQ(0, cli_request(&c, WIRE_STATUS));
+	ASSERT_TRUE(cli_expect(self->loop, &c, WIRE_OK, &m));
+	EXPECT_EQ((uint64_t)WIRE_CACHE_UNSUPPORTED, wire_num(&m, WIRE_T_CACHE, 0));
+	EXPECT_EQ(1234u, wire_num(&m, WIRE_T_M_CACHE_HITS, 0));
+	EXPECT_EQ(10u, wire_num(&m, WIRE_T_M_CACHE_RULES, 0));
 	wire_msg_clear(&m);
 	cli_close(&c);
+}
+
+/*
+ * `sactlctl -s SOCK status` against our server (served by spinning the
+ * loop while it runs): its output, to be freed, or NULL if it failed.
+ */
+static char *sactlctl_status(struct ev_loop *loop, const char *dir,
+			     const char *sock)
+{
+	const char *argv[] = { sactlctl_bin(), "-s", sock, "status", NULL };
+	char out[128];
+	long end = now_ms() + WAIT_MS;
+	int status;
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/status.out", dir);
+	unlink(out);
+	pid = spawn_logged(out, argv, NULL);
+	if (pid < 0)
+		return NULL;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return NULL;
+		}
+		spin(loop, 0.01);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "# sactlctl status: wait status 0x%x\n", status);
+		return NULL;
+	}
+	return read_file(out);
+}
+
+/* The cache line sactlctl prints for each state, after the module's. */
+TEST_F(ctl, status_cache_printed)
+{
+	NEED_ROOT();
+	static const struct {
+		enum control_cache cache;
+		bool module_cache;
+		const char *line;
+	} cases[] = {
+		{ CONTROL_CACHE_ON, true,
+		  "cache:      on, 12 records pushed, 3 flushes; module: 10 rules, 1234 hits\n" },
+		{ CONTROL_CACHE_ON, false,	/* an older module */
+		  "cache:      on, 12 records pushed, 3 flushes\n" },
+		{ CONTROL_CACHE_FULL, true,
+		  "cache:      full (the module's cache_max is reached until the next flush), 12 records pushed, 1 flush; module: 1 rule, 1234 hits\n" },
+		{ CONTROL_CACHE_OFF, true,
+		  "cache:      off (cache = false in sactl.conf)\n" },
+		{ CONTROL_CACHE_DETACHED, true,
+		  "cache:      off while not attached to /dev/sactl\n" },
+		{ CONTROL_CACHE_UNSUPPORTED, false,
+		  "cache:      not supported by the module\n" },
+	};
+
+	ASSERT_EQ(0, access(sactlctl_bin(), X_OK)) TH_LOG("no %s: make -C tests/host", sactlctl_bin());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out, *line;
+
+		self->fake.cache = cases[i].cache;
+		self->fake.module_cache = cases[i].module_cache;
+		out = sactlctl_status(self->loop, self->dir, self->path);
+		ASSERT_NE(NULL, out);
+		line = strstr(out, "\ncache:");
+		EXPECT_NE(NULL, line) TH_LOG("case %zu: no cache line in:\n%s", i, out);
+		/* One line, the last. */
+		if (line)
+			EXPECT_STREQ(cases[i].line, line + 1);
+		EXPECT_NE(NULL, strstr(out, "\nmodule:     requests 200,"));
+		free(out);
+	}
+	EXPECT_EQ((int)(sizeof(cases) / sizeof(cases[0])), self->fake.calls);
 }
 
 /* RULES_LIST: which rules, in RULE frames, then OK(count). */
@@ -737,6 +837,22 @@ TEST_F(ctl, module_stats)
 	EXPECT_EQ(0u, st.timeouts);	/* unreadable: 0 */
 	EXPECT_EQ(0u, st.overflows);	/* missing: 0 */
 	EXPECT_EQ(UINT64_MAX, st.pending);
+	/* A module from before the verdict cache. */
+	EXPECT_FALSE(st.cache);
+	EXPECT_EQ(0u, st.cache_hits);
+
+	/* One that has it: the counters, and a missing one reads as 0. */
+	snprintf(file, sizeof(file), "%s/cache_hits", dir);
+	ASSERT_EQ(0, write_text(file, "1234\n"));
+	ASSERT_EQ(0, control_read_module_stats(dir, &st));
+	EXPECT_TRUE(st.cache);
+	EXPECT_EQ(1234u, st.cache_hits);
+	EXPECT_EQ(0u, st.cache_rules);
+	EXPECT_EQ(12u, st.requests);
+	snprintf(file, sizeof(file), "%s/cache_rules", dir);
+	ASSERT_EQ(0, write_text(file, "10\n"));
+	ASSERT_EQ(0, control_read_module_stats(dir, &st));
+	EXPECT_EQ(10u, st.cache_rules);
 }
 
 TEST_HARNESS_MAIN

@@ -512,6 +512,80 @@ TEST_F(daemon, control_status)
 	client_close(&ctl);
 }
 
+/* STATUS's cache state, or -1. */
+static int cache_state(struct client *ctl)
+{
+	struct wire_msg m;
+	int state = -1;
+
+	wire_msg_init(&m, WIRE_STATUS);
+	if (ctl_call(ctl, &m) == WIRE_OK)
+		state = (int)wire_num(&m, WIRE_T_CACHE, 0);
+	wire_msg_clear(&m);
+	return state;
+}
+
+/* `sactlctl status` prints @line (whole). */
+static bool status_prints(struct sd *s, const char *line)
+{
+	const char *argv[] = { sactlctl_bin(), "-s", s->csock, "status", NULL };
+	char out[160];
+	char *text;
+	pid_t pid;
+	bool ok;
+
+	snprintf(out, sizeof(out), "%s/status.out", s->dir);
+	unlink(out);
+	pid = spawn_logged(out, argv, NULL);
+	if (pid < 0 || wait_exit(pid, WAIT_MS) != 0)
+		return false;
+	text = read_file(out);
+	ok = text && strstr(text, line);
+	if (!ok)
+		fprintf(stderr, "# sactlctl status printed:\n%s", text ?: "");
+	free(text);
+	return ok;
+}
+
+/*
+ * The verdict cache in status: the device double has no cache ioctls
+ * (ENOTTY), so a cacheable rule makes it "not supported"; then released,
+ * then `cache = false`.
+ */
+TEST_F(daemon, control_status_cache)
+{
+	struct client ctl = { .fd = -1 };
+	struct wire_msg m;
+
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"allow\";",
+				  "  { action = \"deny\"; port = 9090; }"));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, client_connect(&ctl, self->s.csock));
+	wire_msg_init(&m, WIRE_STATUS);
+	ASSERT_EQ(WIRE_OK, ctl_call(&ctl, &m));
+	EXPECT_EQ(WIRE_CACHE_UNSUPPORTED, wire_num(&m, WIRE_T_CACHE, 0));
+	EXPECT_EQ(0, wire_num(&m, WIRE_T_CACHE_PUSHED, 1));
+	EXPECT_EQ(0, wire_num(&m, WIRE_T_CACHE_FLUSHES, 1));
+	wire_msg_clear(&m);
+	ASSERT_EQ(0, access(sactlctl_bin(), X_OK)) TH_LOG("no %s: make -C tests/host", sactlctl_bin());
+	EXPECT_TRUE(status_prints(&self->s, "\ncache:      not supported by the module\n"));
+
+	/* SIGUSR1: not attached, nothing to push to. */
+	kill(self->s.pid, SIGUSR1);
+	ASSERT_TRUE(sd_wait_log(&self->s, "releasing", WAIT_MS));
+	EXPECT_EQ(WIRE_CACHE_DETACHED, cache_state(&ctl));
+
+	/* Turned off: says so, whatever else holds. */
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"allow\"; cache = false;",
+				  "  { action = \"deny\"; port = 9090; }"));
+	wire_msg_init(&m, WIRE_RELOAD);
+	ASSERT_EQ(WIRE_OK, ctl_call(&ctl, &m));
+	wire_msg_clear(&m);
+	EXPECT_EQ(WIRE_CACHE_OFF, cache_state(&ctl));
+	EXPECT_TRUE(status_prints(&self->s, "\ncache:      off (cache = false in sactl.conf)\n"));
+	client_close(&ctl);
+}
+
 static int verdict_of(struct sd *s, uint64_t id, uint16_t port)
 {
 	struct sactl_response r;

@@ -232,6 +232,9 @@ TEST(round_trip_every_type)
 	wire_set_num(&m, WIRE_T_UPTIME, 1ULL << 40);
 	for (unsigned int t = WIRE_T_PENDING; t <= WIRE_T_M_PENDING; t++)
 		wire_set_num(&m, t, t == WIRE_T_MODULE ? 1 : t * 1000);
+	wire_set_num(&m, WIRE_T_CACHE, WIRE_CACHE_FULL);
+	for (unsigned int t = WIRE_T_CACHE_PUSHED; t <= WIRE_T_M_CACHE_RULES; t++)
+		wire_set_num(&m, t, UINT64_MAX - t);
 	EXPECT_ROUND_TRIP(&m);
 
 	wire_msg_init(&m, WIRE_ERROR);
@@ -529,6 +532,20 @@ TEST(bad_values)
 	raw_num(&r, WIRE_T_DEFAULT, 9, 1);
 	raw_end(&r);
 	EXPECT_REJECT(&r, "default 9 out of range");
+
+	/* STATUS's cache state is one of enum wire_cache, in one byte. */
+	raw_start(&r, WIRE_VERSION, WIRE_OK);
+	raw_num(&r, WIRE_T_CACHE, 0, 1);
+	raw_end(&r);
+	EXPECT_REJECT(&r, "cache 0 out of range");
+	raw_start(&r, WIRE_VERSION, WIRE_OK);
+	raw_num(&r, WIRE_T_CACHE, WIRE_CACHE_FULL + 1, 1);
+	raw_end(&r);
+	EXPECT_REJECT(&r, "cache 6 out of range");
+	raw_start(&r, WIRE_VERSION, WIRE_OK);
+	raw_num(&r, WIRE_T_CACHE, WIRE_CACHE_ON, 8);
+	raw_end(&r);
+	EXPECT_REJECT(&r, "cache has 8 bytes, not 1");
 }
 
 /* An ASK with everything right but the field @tag set to @s/@n. */

@@ -8,6 +8,8 @@
 #   - after editing the configuration and SIGHUP the old cached allow no
 #     longer applies, and a rule for an exact path is cached at once;
 #   - a remembered answer "for 15 minutes" is cached with a ttl;
+#   - sactlctl status shows the cache on, what was pushed and flushed,
+#     and the module's rules and hits;
 #   - once sactld exits, the cache is gone with it.
 # TAP on stdout.  The runner starts us with the module unloaded.
 # shellcheck disable=SC1091
@@ -115,6 +117,15 @@ check "nc 127.0.0.1:8081: the deny beats the broader allow (ECONNREFUSED)" refus
 check "... from the cache too (cache_hits grew)" [ "$(hits)" -gt "$h0" ]
 check "... without sactld" [ "$(decisions 8081)" = 0 ]
 
+# status_has REGEX: a line of `sactlctl status` (kept for diag).
+status_has() {
+	$CTL status > $W/status.out 2>&1 && grep -qE -- "$1" $W/status.out
+}
+check "sactlctl status: the cache is on, records pushed" \
+	status_has '^cache:      on, [1-9][0-9]* records? pushed, 0 flushes;'
+check "... the module holds rules and answered from them (hits > 0)" \
+	status_has '; module: [1-9][0-9]* rules?, [1-9][0-9]* hits?$'
+
 # ---- a reload flushes ------------------------------------------------------
 write_conf '
   { action = "allow"; exe = "/bin/busybox"; op = "connect";
@@ -130,6 +141,8 @@ check "wget 127.0.0.1:8082: allowed by the new rule" fetched 8082
 check "... an exact path's rule is cached at once: from the cache" \
 	[ "$(hits)" -gt "$h0" ]
 check "... without sactld" [ "$(decisions 8082)" = 0 ]
+check "sactlctl status counts the flush, the cache still on" \
+	status_has '^cache:      on, [1-9][0-9]* records? pushed, 1 flush;'
 
 # ---- a remembered answer for 15 minutes -----------------------------------
 mkfifo $W/answers
@@ -169,5 +182,5 @@ check "with detached_verdict deny, the cached allow is gone: refused" \
 echo allow > $DETACHED
 check "... cache_hits did not grow" [ "$(hits)" = "$h0" ]
 
-diag_if_failed $W/sactld.log $W/agent.out
+diag_if_failed $W/sactld.log $W/agent.out $W/status.out
 done_testing
