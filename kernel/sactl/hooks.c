@@ -133,10 +133,13 @@ static int sactl_hook_sendmsg(struct socket *sock, struct msghdr *msg)
 			return 0;
 		op = SACTL_OP_CONNECT;
 		flags = SACTL_REQ_FASTOPEN;
-	} else if (sock->sk->sk_family == AF_INET6 &&
+	} else if (sock->sk->sk_family == AF_INET6 && sock->type != SOCK_RAW &&
 		   len >= (int)sizeof(addr->sa_family) &&
 		   addr->sa_family == AF_UNSPEC) {
-		/* IPv6 datagram sockets read AF_UNSPEC as "no name". */
+		/*
+		 * UDP over IPv6 reads AF_UNSPEC as "no name", ping refuses
+		 * it; raw IPv6 sockets send to it (sactl_addr_from_sockaddr).
+		 */
 		return 0;
 	}
 

@@ -116,20 +116,25 @@ void sactl_req_put(struct sactl_req *req)
 
 /*
  * Convert an address given to @sock the way its protocol reads it: IPv4
- * sockets take AF_UNSPEC as AF_INET when sending and binding.  Callers skip
- * the cases where AF_UNSPEC means "no address" (a disconnecting connect()).
+ * sockets take AF_UNSPEC as AF_INET when sending and binding, raw IPv6
+ * sockets as AF_INET6 when sending.  Callers skip the cases where AF_UNSPEC
+ * means "no address" (a disconnecting connect(), a UDP send).
  */
 void sactl_addr_from_sockaddr(struct sactl_sockaddr *out,
 			      const struct socket *sock,
 			      const struct sockaddr *sa, int len)
 {
 	bool unspec_is_inet = sock->sk->sk_family == AF_INET;
+	bool unspec_is_inet6 = sock->sk->sk_family == AF_INET6 &&
+			       sock->type == SOCK_RAW;
 
 	memset(out, 0, sizeof(*out));
 	if (!sa || len < (int)sizeof(sa->sa_family))
 		return;
 
-	if (sa->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+	if ((sa->sa_family == AF_INET6 ||
+	     (sa->sa_family == AF_UNSPEC && unspec_is_inet6)) &&
+	    len >= SIN6_LEN_RFC2133) {
 		const struct sockaddr_in6 *sin6 = (const void *)sa;
 
 		out->family = AF_INET6;
