@@ -175,7 +175,34 @@ static char *read_link(const char *link)
 	return strdup(buf);
 }
 
-static void exe_path(int fd, const struct stat *st, struct identity *out)
+/* Does @path name the file @dev/@ino here, in sactld's mount namespace? */
+static bool names_file(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat here;
+
+	return !stat(path, &here) && here.st_dev == dev && here.st_ino == ino;
+}
+
+/* Does process @pid see the same mounts as sactld? */
+static bool same_mounts(uint32_t pid)
+{
+	char link[64];
+	struct stat theirs, ours;
+
+	snprintf(link, sizeof(link), "/proc/%u/ns/mnt", pid);
+	return pid && !stat(link, &theirs) && !stat("/proc/self/ns/mnt", &ours) &&
+	       theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
+/*
+ * The path is the file's in the caller's mount namespace: one with a
+ * private mount over a directory can run its own file under another
+ * program's path.  Rules go by path, so a path is only kept if it names
+ * the same file here (a deleted file names none: then only if the caller
+ * shares our mounts).
+ */
+static void exe_path(int fd, const struct stat *st, uint32_t pid,
+		     struct identity *out)
 {
 	char link[64];
 	size_t len, slen = strlen(DELETED_SUFFIX);
@@ -191,6 +218,12 @@ static void exe_path(int fd, const struct stat *st, struct identity *out)
 		out->exe[len - slen] = '\0';
 		out->deleted = true;
 	}
+	if (out->deleted ? same_mounts(pid) :
+	    st && names_file(out->exe, st->st_dev, st->st_ino))
+		return;
+	free(out->exe);
+	out->exe = NULL;
+	out->deleted = false;
 }
 
 /* The parent pid of @pid from /proc/<pid>/stat, or -1. */
@@ -227,6 +260,7 @@ static char *parent_exe(const struct sactl_request *rec,
 			identity_valid_fn valid, void *ctx)
 {
 	char link[64], *exe;
+	struct stat st;
 
 	if (!rec->pid || !rec->ppid)
 		return NULL;
@@ -234,7 +268,9 @@ static char *parent_exe(const struct sactl_request *rec,
 	exe = read_link(link);
 	if (!exe)
 		return NULL;
-	if (proc_ppid((pid_t)rec->pid) != (long)rec->ppid ||
+	/* As for exe_path(): only a path that names that file here. */
+	if (stat(link, &st) || !names_file(exe, st.st_dev, st.st_ino) ||
+	    proc_ppid((pid_t)rec->pid) != (long)rec->ppid ||
 	    (valid && valid(ctx, rec->id))) {
 		free(exe);
 		return NULL;
@@ -254,7 +290,7 @@ void identity_resolve(struct identity_cache *c, const struct sactl_request *rec,
 	if (fd >= 0 && !(rec->flags & SACTL_REQ_NO_EXE)) {
 		bool have_st = !fstat(fd, &st);
 
-		exe_path(fd, have_st ? &st : NULL, out);
+		exe_path(fd, have_st ? &st : NULL, rec->pid, out);
 		if (have_st) {
 			out->dev = st.st_dev;
 			out->ino = st.st_ino;

@@ -131,10 +131,31 @@ TEST_F(id, deleted_file_keeps_its_name_and_hash)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, unlink(self->file));
 	ASSERT_EQ(0, write_file(self->file, "something else"));
+	/* The caller (us) shares sactld's mounts: the name is trusted. */
+	rec.pid = (uint32_t)getpid();
 	identity_resolve(self->cache, &rec, NULL, NULL, &self->ident);
 	ASSERT_NE(NULL, self->ident.exe);
 	EXPECT_STREQ(self->file, self->ident.exe);
 	EXPECT_TRUE(self->ident.deleted);
+	ASSERT_TRUE(self->ident.has_sha256);
+	EXPECT_EQ(0, memcmp(sha_abc, self->ident.sha256, SHA256_LEN));
+}
+
+/*
+ * A deleted file's path names no file, so it is only trusted for a caller
+ * known to share sactld's mounts (else it could be a private mount's).
+ */
+TEST_F(id, deleted_file_of_unknown_mounts_has_no_path)
+{
+	int fd = open(self->file, O_RDONLY | O_CLOEXEC);
+	struct sactl_request rec = rec_for(fd);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, unlink(self->file));
+	rec.pid = 0;
+	identity_resolve(self->cache, &rec, NULL, NULL, &self->ident);
+	EXPECT_EQ(NULL, self->ident.exe);
+	EXPECT_FALSE(self->ident.deleted);
 	ASSERT_TRUE(self->ident.has_sha256);
 	EXPECT_EQ(0, memcmp(sha_abc, self->ident.sha256, SHA256_LEN));
 }
