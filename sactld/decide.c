@@ -443,6 +443,11 @@ static void ask(struct pending *p)
 		finish_default(p, "default (no agent)");
 		return;
 	}
+	/* No agent could be shown it: do not make the caller wait. */
+	if (!op_known(p->q.op)) {
+		finish_default(p, "default (unknown op)");
+		return;
+	}
 	r = prompt_ask(dc->ps, &p->q, prompt_done, p);
 	if (r == -ENOENT) {
 		finish_default(p, "default (no agent)");

@@ -98,13 +98,23 @@ struct remembered {
 	enum scope scope;
 };
 
+/*
+ * The most remembered answers a user's prompts may leave (in the file and
+ * in memory together): answering every prompt "forever" must not let one
+ * user grow root's state file and each rewrite of it without bound.
+ * Rules added by root (store_add_rule()) are not counted against it.
+ */
+#define STORE_MAX_ANSWERS	4096
+
 /* Load every <uid>.conf of @dir (created 0700 if missing). */
 struct store *store_open(const char *dir, char *err, size_t errlen);
 void store_close(struct store *s);
 /*
  * Remember @r for the program and destination of @q, for @q->uid.  Files are
  * rewritten atomically (temp file, fsync, rename, fsync dir).  Returns 0,
- * or -errno with the reason in @err (the old file is then untouched).
+ * or -errno with the reason in @err (the old file is then untouched);
+ * -ENOSPC also when the user has STORE_MAX_ANSWERS rules and this one
+ * replaces none of them.
  */
 int store_add(struct store *s, const struct query *q,
 	      const struct remembered *r, time_t now, char *err, size_t errlen);

@@ -47,6 +47,16 @@ struct query {
 	const char *parent_exe;
 };
 
+/*
+ * An op this daemon knows: one a prompt can describe and a remembered
+ * answer can name.  A newer module may send others (same ABI version);
+ * rules without an `op` still match them, but nobody is asked.
+ */
+static inline bool op_known(unsigned int op)
+{
+	return op >= SACTL_OP_SOCKET && op <= SACTL_OP_SEND;
+}
+
 /* Fill the kernel's part of @q from @rec (strings left NULL). */
 void query_from_request(struct query *q, const struct sactl_request *rec);
 

@@ -171,6 +171,15 @@ static bool parse_errno(struct conf_ctx *c, const config_setting_t *s,
 				 "errno: expected a name like \"ECONNREFUSED\" or a number");
 	if (v < 1 || v > 4095)
 		return conf_fail(c, s, "errno: %lld is out of range (1..4095)", v);
+	/*
+	 * The kernel's own codes, ERESTARTSYS (512) to ENOGRACE (531): never
+	 * for programs to see (some would restart the call), and the module
+	 * refuses a verdict carrying one, so the caller would only time out.
+	 */
+	if (v >= 512 && v <= 531)
+		return conf_fail(c, s,
+				 "errno: %lld is one of the kernel's internal codes (512..531)",
+				 v);
 	r->error = (int)v;
 	return true;
 }

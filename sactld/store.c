@@ -564,6 +564,18 @@ static bool superseded(const struct rule *r, void *p)
 		rule_same_target(r, a->new));
 }
 
+/* Would adding @r drop one of @u's rules (see superseded())? */
+static bool replaces_any(const struct user_rules *u, const struct rule *r,
+			 time_t now)
+{
+	struct add_ctx ctx = { .new = r, .now = now };
+
+	for (size_t i = 0; i < ruleset_count(u->rs); i++)
+		if (superseded(ruleset_rule(u->rs, i), &ctx))
+			return true;
+	return false;
+}
+
 /* Remember @r for @u: the file first, memory once it is written. */
 static int add_rule(struct store *s, struct user_rules *u, struct rule *r,
 		    time_t now, char *err, size_t errlen)
@@ -606,6 +618,11 @@ int store_add(struct store *s, const struct query *q,
 		snprintf(err, errlen, "invalid duration or scope");
 		return -EINVAL;
 	}
+	if (!op_known(q->op)) {
+		snprintf(err, errlen, "uid %u: unknown op %u; nothing to remember",
+			 (unsigned int)q->uid, (unsigned int)q->op);
+		return -EINVAL;
+	}
 	if (!q->exe || q->exe[0] != '/') {
 		snprintf(err, errlen,
 			 "uid %u: the program's path is unknown; nothing to remember",
@@ -618,6 +635,13 @@ int store_add(struct store *s, const struct query *q,
 		rule_free(r);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
+	if (ruleset_count(u->rs) >= STORE_MAX_ANSWERS && !replaces_any(u, r, now)) {
+		snprintf(err, errlen,
+			 "uid %u has %zu remembered rules, the most kept; this answer is not remembered",
+			 (unsigned int)q->uid, ruleset_count(u->rs));
+		rule_free(r);
+		return -ENOSPC;
 	}
 	ret = add_rule(s, u, r, now, err, errlen);
 	if (ret)

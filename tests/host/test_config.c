@@ -286,6 +286,11 @@ TEST_F(cfg, bad_errno)
 		     "1: rule 1: unknown errno \"ECONREFUSED\" (expected a name such as EPERM, ECONNREFUSED, ENETUNREACH, or a number)");
 	EXPECT_FAILS("rules = ( { action = \"deny\"; errno = 4096; } );\n",
 		     "1: rule 1: errno: 4096 is out of range (1..4095)");
+	/* ERESTARTSYS, ENOGRACE: the module would refuse such a verdict. */
+	EXPECT_FAILS("rules = ( { action = \"deny\"; errno = 512; } );\n",
+		     "1: rule 1: errno: 512 is one of the kernel's internal codes (512..531)");
+	EXPECT_FAILS("rules = ( { action = \"deny\"; errno = 531; } );\n",
+		     "1: rule 1: errno: 531 is one of the kernel's internal codes (512..531)");
 	EXPECT_FAILS("rules = ( { action = \"deny\"; errno = true; } );\n",
 		     "1: rule 1: errno: expected a name like \"ECONNREFUSED\" or a number");
 }

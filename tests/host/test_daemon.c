@@ -397,6 +397,46 @@ TEST_F(daemon, agent_leaving_ends_its_prompts)
 	EXPECT_TRUE(sd_wait_log(&self->s, "(default (no agent))", WAIT_MS));
 }
 
+/*
+ * A request with an op sactld does not know (a newer module's) cannot be
+ * shown to an agent: it gets the default at once, not after the prompt
+ * timeout, and the agent is not sent a malformed ASK; a rule without an
+ * op still decides it.
+ */
+TEST_F(daemon, unknown_op_is_not_prompted)
+{
+	struct sactl_response r;
+	struct sactl_request q;
+	uint16_t port = 0;
+	long t0;
+
+	ASSERT_EQ(0, sd_write_config(&self->s, "default = \"deny\"; prompt_timeout = 600;",
+				     "  { action = \"allow\"; port = 7001; }"));
+	ASSERT_EQ(0, sd_start(&self->s));
+	ASSERT_EQ(0, agent_start(&self->agent, &self->s));
+	q = sd_request(&self->s, 81, 7000);
+	q.op = 99;
+	t0 = now_ms();
+	ASSERT_EQ(0, sd_send(&self->s, &q));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
+	EXPECT_EQ(81, r.id);
+	EXPECT_EQ(SACTL_DENY, r.verdict);
+	EXPECT_GT(WAIT_MS, now_ms() - t0);
+	EXPECT_TRUE(sd_wait_log(&self->s, "(default (unknown op))", WAIT_MS));
+	EXPECT_EQ(0, sd_log_count(&self->s, "cannot send ASK"));
+	/* By a rule that names no op. */
+	q = sd_request(&self->s, 82, 7001);
+	q.op = 99;
+	ASSERT_EQ(0, sd_send(&self->s, &q));
+	ASSERT_EQ(0, sd_answer(&self->s, &r, WAIT_MS));
+	EXPECT_EQ(82, r.id);
+	EXPECT_EQ(SACTL_ALLOW, r.verdict);
+	/* The agent was asked nothing, and still serves a known op. */
+	ASSERT_EQ(0, sd_ask(&self->s, 83, 7002));
+	ASSERT_NE(0, agent_ask(&self->agent, &port, WAIT_MS));
+	EXPECT_EQ(7002, port);
+}
+
 /* "Until the process exits": forgotten when the caller's process exits. */
 TEST_F(daemon, process_answer_ends_with_the_process)
 {

@@ -273,6 +273,49 @@ TEST_F(store, session_is_memory_only)
 	EXPECT_EQ(VERDICT_NONE, verdict(self, &q, NOW));
 }
 
+/*
+ * One user answering every prompt "remember" cannot grow the store without
+ * bound: past STORE_MAX_ANSWERS a new answer is refused (ENOSPC, nothing
+ * written), one replacing an existing rule is not, nor are other users or
+ * root's own rules.
+ */
+TEST_F(store, answers_capped_per_user)
+{
+	struct remembered sess = { VERDICT_ALLOW, DURATION_SESSION, 0, SCOPE_PORT };
+	struct remembered deny = { VERDICT_DENY, DURATION_SESSION, 0, SCOPE_PORT };
+	struct query q;
+	struct rule *r;
+
+	REOPEN();
+	for (unsigned int port = 1; port <= STORE_MAX_ANSWERS; port++) {
+		q = query(1000, SACTL_OP_CONNECT, "/usr/bin/curl", "192.0.2.1",
+			  (uint16_t)port);
+		ADD(&q, &sess, NOW);
+	}
+	q = query(1000, SACTL_OP_CONNECT, "/usr/bin/curl", "192.0.2.1",
+		  STORE_MAX_ANSWERS + 1);
+	EXPECT_EQ(-ENOSPC, add(self, &q, &forever_dest, NOW));
+	EXPECT_NE(NULL, strstr(self->err, "the most kept")) TH_LOG("%s", self->err);
+	EXPECT_EQ(-ENOSPC, add(self, &q, &sess, NOW));
+	EXPECT_EQ(VERDICT_NONE, verdict(self, &q, NOW));
+	EXPECT_EQ(0, dir_entries(self->state));
+	/* The same port again replaces its rule: allowed. */
+	q = query(1000, SACTL_OP_CONNECT, "/usr/bin/curl", "192.0.2.1", 7);
+	ADD(&q, &deny, NOW);
+	EXPECT_EQ(VERDICT_DENY, verdict(self, &q, NOW));
+	EXPECT_EQ(STORE_MAX_ANSWERS, ruleset_count(store_rules(self->s, 1000)));
+	/* Another user is not affected. */
+	q = query(1001, SACTL_OP_CONNECT, "/usr/bin/curl", "192.0.2.1", 5000);
+	ADD(&q, &forever_dest, NOW);
+	/* Root (sactlctl rules add) may still add for the full user. */
+	r = rule_parse_text("{ action = \"deny\"; port = 9; }", "sactlctl", true,
+			    self->err, sizeof(self->err));
+	ASSERT_NE(NULL, r) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, store_add_rule(self->s, 1000, r, NOW, self->err,
+				    sizeof(self->err))) TH_LOG("%s", self->err);
+	EXPECT_EQ(STORE_MAX_ANSWERS + 1, ruleset_count(store_rules(self->s, 1000)));
+}
+
 TEST_F(store, process_lifetime)
 {
 	struct query q = query(1000, SACTL_OP_CONNECT, "/usr/bin/curl", "192.0.2.1", 443);
@@ -496,6 +539,12 @@ TEST_F(store, bad_requests)
 	EXPECT_EQ(-EINVAL, add(self, &q, &none, NOW));
 	EXPECT_STREQ("cannot remember a verdict that is neither allow nor deny",
 		     self->err);
+	/* An op from a newer module: no rule could name it (1u << 40). */
+	q.op = (enum sactl_op)40;
+	EXPECT_EQ(-EINVAL, add(self, &q, &forever_dest, NOW));
+	EXPECT_STREQ("uid 1000: unknown op 40; nothing to remember", self->err);
+	q.op = (enum sactl_op)0;
+	EXPECT_EQ(-EINVAL, add(self, &q, &forever_dest, NOW));
 	EXPECT_EQ(0, dir_entries(self->state));
 }
 
