@@ -189,7 +189,7 @@ sactl_cache_ent_new(const struct sactl_cache_rule *r)
 	if (r->verdict == SACTL_ALLOW && r->error)
 		return ERR_PTR(-EINVAL);
 	if (r->verdict != SACTL_ALLOW &&
-	    (r->verdict != SACTL_DENY || r->error < 0 || r->error > MAX_ERRNO))
+	    (r->verdict != SACTL_DENY || !sactl_deny_error_valid(r->error)))
 		return ERR_PTR(-EINVAL);
 	if ((r->match & (SACTL_MATCH_FAMILY | SACTL_MATCH_ADDR)) &&
 	    r->family != AF_INET && r->family != AF_INET6)

@@ -91,7 +91,7 @@ static bool sactl_response_valid(const struct sactl_response *resp)
 	if (resp->verdict == SACTL_ALLOW)
 		return !resp->error;
 	return resp->verdict == SACTL_DENY &&
-	       resp->error >= 0 && resp->error <= MAX_ERRNO;
+	       sactl_deny_error_valid(resp->error);
 }
 
 static ssize_t sactl_write(struct file *file, const char __user *buf,

@@ -7,6 +7,8 @@
 #define _SACTL_INTERNAL_H
 
 #include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/path.h>
 #include <linux/pid.h>
@@ -59,6 +61,18 @@ struct sactl_req {
 	/* Everything that does not depend on the reader. */
 	struct sactl_request	rec;
 };
+
+/*
+ * May a denial fail its call with @error (positive; 0: the default)?  Not
+ * with the kernel's own codes (ERESTARTSYS up to ENOGRACE): user space must
+ * never see them, and the ERESTART* ones would make the call restart, or
+ * run a stale restart_syscall(2) block, once a signal is pending.
+ */
+static inline bool sactl_deny_error_valid(int error)
+{
+	return error >= 0 && error <= MAX_ERRNO &&
+	       (error < ERESTARTSYS || error > ENOGRACE);
+}
 
 /* params.c */
 extern unsigned int sactl_timeout_ms;

@@ -193,11 +193,18 @@ int sactl_decide(struct sactl_req *req)
 	wake_up_interruptible_poll(&sactl_readq, EPOLLIN | EPOLLRDNORM);
 
 	deadline = jiffies + msecs_to_jiffies(READ_ONCE(sactl_timeout_ms));
-	while (!sactl_answered(req) && time_before(jiffies, deadline)) {
-		long slice = min_t(long, deadline - jiffies, SACTL_WAIT_SLICE);
+	while (!sactl_answered(req)) {
+		/* One read of jiffies: a tick between two could make the
+		 * slice negative, which schedule_timeout() complains about.
+		 */
+		long slice = (long)(deadline - jiffies);
 
+		if (slice <= 0)
+			break;
 		left = wait_event_killable_timeout(req->wait,
-						   sactl_answered(req), slice);
+						   sactl_answered(req),
+						   min_t(long, slice,
+							 SACTL_WAIT_SLICE));
 		if (left < 0)
 			break;
 	}
