@@ -215,6 +215,21 @@ int stat_read(const char *name, unsigned long long *value);
 /* Wait until the counter reaches at least value: 0 or -ETIMEDOUT. */
 int stat_wait_ge(const char *name, unsigned long long value, int timeout_ms);
 
+/* ---- loading and unloading the module ----------------------------------- */
+
+/*
+ * finit_module() of sactl_ko_path() with the given parameters ("" or NULL
+ * for none, e.g. "timeout_ms=300 detached_verdict=deny").  0 or -errno.
+ */
+int sactl_module_load(const char *params);
+/* One delete_module(O_NONBLOCK) of sactl: 0 or -errno (EAGAIN/EWOULDBLOCK
+ * while someone holds the module: the open device, a call inside it). */
+int sactl_module_unload_once(void);
+/* Unload, retrying while the module is in use, for up to timeout_ms. */
+int sactl_module_unload(int timeout_ms);
+/* Is err (positive) what delete_module() says while the module is in use? */
+bool sactl_module_busy_errno(int err);
+
 /* ---- misc ----------------------------------------------------------------- */
 
 /* Common fixture setup/teardown: module parameters as found at start. */

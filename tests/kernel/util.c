@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -851,4 +852,40 @@ void sactl_teardown(void)
 	callers_reap_all();
 	close_sactl_fds();
 	params_restore();
+}
+
+/* ---- loading and unloading the module ----------------------------------- */
+
+int sactl_module_load(const char *params)
+{
+	int fd = open(sactl_ko_path(), O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(__NR_finit_module, fd, params ? params : "", 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+bool sactl_module_busy_errno(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EBUSY;
+}
+
+int sactl_module_unload_once(void)
+{
+	return syscall(__NR_delete_module, "sactl", O_NONBLOCK) ? -errno : 0;
+}
+
+int sactl_module_unload(int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		int r = sactl_module_unload_once();
+
+		if (!r || !sactl_module_busy_errno(-r) || !remaining(deadline))
+			return r;
+		sleep_ms(2);
+	}
 }
