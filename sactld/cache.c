@@ -756,38 +756,50 @@ static bool exe_of_path(const char *path, struct cache_exe *e)
 	return ok;
 }
 
-static bool first_with_exe(const struct ruleset *rs, size_t i)
+/* Exact-path rules by path, then by position: the first of each path. */
+static int cmp_exe(const void *pa, const void *pb)
 {
-	const struct rule *r = ruleset_rule(rs, i);
+	const struct rule *a = *(const struct rule *const *)pa;
+	const struct rule *b = *(const struct rule *const *)pb;
+	int c = strcmp(a->exe, b->exe);
 
-	for (size_t k = 0; k < i; k++) {
-		const struct rule *o = ruleset_rule(rs, k);
-
-		if (o->exe && !o->exe_glob && !strcmp(o->exe, r->exe))
-			return false;
-	}
-	return true;
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* At attach and after a flush: any program, then each exact path. */
+/*
+ * At attach and after a flush: any program, then each exact path once
+ * (sorted, so that many rules cost n log n, not n squared).
+ */
 static void push_eager(struct cache *c, const struct config *cfg,
 		       const struct store *s)
 {
 	struct cache_subject any = { 0 };
 	uint64_t before = c->st.pushed;
+	size_t n = ruleset_count(cfg->rules), k = 0;
+	const struct rule **v = calloc(n ? n : 1, sizeof(*v));
 
 	plan(c, cfg, s, &any);
-	for (size_t i = 0; active(c, cfg) && i < ruleset_count(cfg->rules); i++) {
+	if (!v) {
+		log_msg(LOG_ERR, "verdict cache: out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
 		const struct rule *r = ruleset_rule(cfg->rules, i);
-		struct cache_exe exe;
-		struct cache_subject sub = { .exe = &exe };
 
-		if (!r->exe || r->exe_glob || !first_with_exe(cfg->rules, i) ||
-		    !exe_of_path(r->exe, &exe))
+		if (r->exe && !r->exe_glob)
+			v[k++] = r;
+	}
+	qsort(v, k, sizeof(*v), cmp_exe);
+	for (size_t i = 0; active(c, cfg) && i < k; i++) {
+		struct cache_exe exe;
+		struct cache_subject sub = { .exe = &exe, .path = v[i]->exe };
+
+		if ((i && !strcmp(v[i - 1]->exe, v[i]->exe)) ||
+		    !exe_of_path(v[i]->exe, &exe))
 			continue;
-		sub.path = r->exe;
 		plan(c, cfg, s, &sub);
 	}
+	free(v);
 	log_msg(LOG_DEBUG, "verdict cache: %llu record(s) pushed",
 		(unsigned long long)(c->st.pushed - before));
 }

@@ -482,6 +482,32 @@ static struct query nc_query(uid_t uid)
 	return (struct query){ .op = SACTL_OP_CONNECT, .uid = uid, .exe = NC };
 }
 
+/* At attach, each existing exact path's rules go in, once per path. */
+TEST_F(cache, eager_push_once_per_exact_path)
+{
+	struct cache *c = cache_new(&capture_ops, &self->cap);
+	char prog[160], rule[256];
+	const char *fmt = "{ action = \"allow\"; exe = \"%s\"; op = \"%s\"; }";
+	int fd;
+
+	ASSERT_NE(NULL, c);
+	snprintf(prog, sizeof(prog), "%s/prog", self->dir);
+	fd = open(prog, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(rule, sizeof(rule), fmt, prog, "socket");
+	SYS(rule);
+	SYS("{ action = \"allow\"; exe = \"/nonexistent/prog\"; op = \"socket\"; }");
+	snprintf(rule, sizeof(rule), fmt, prog, "listen");
+	SYS(rule);
+	cache_attached(c, self->cfg, self->s);
+	/* prog's socket rule, and its listen rule as 4 address halves. */
+	ASSERT_EQ(5, self->cap.n);
+	for (int i = 0; i < 5; i++)
+		EXPECT_TRUE(self->cap.rec[i].match & SACTL_MATCH_EXE);
+	cache_free(c);
+}
+
 TEST_F(cache, pushing_side)
 {
 	struct cache *c = cache_new(&capture_ops, &self->cap);
