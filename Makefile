@@ -5,6 +5,9 @@
 #                in the QEMU VM, judge the results
 #   make run     build all, boot the VM with the module loaded, sactld
 #                running on the example configuration, and a shell
+#   make bench   build the kernel, module and user space, run the
+#                benchmarks (bench/run.sh): bench/RESULTS.md and
+#                bench/concurrency.png; not part of check
 # Knobs: ACCEL=kvm, VM_TIMEOUT (whole VM run, s), TEST_TIMEOUT (per program,
 # s), FUZZ_TIME (per fuzzer in make check, s).
 
@@ -17,7 +20,7 @@ USERSPACE := $(BUILD)/userspace
 KCC := $(if $(shell command -v ccache),ccache gcc,gcc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps kernel module tests userspace host-tests gui-tests fuzz initramfs check run clean distclean
+.PHONY: all deps kernel module tests userspace host-tests gui-tests fuzz initramfs check run bench clean distclean
 all: initramfs
 
 deps:
@@ -31,6 +34,8 @@ module: kernel
 
 tests: kernel
 	$(MAKE) -C tests/kernel KDIR=$(KDIR) OUT=$(TESTS_OUT)
+	$(MAKE) -C tests/vm OUT=$(TESTS_OUT)
+	$(MAKE) -C tests/escape KDIR=$(KDIR) OUT=$(TESTS_OUT)/escape
 
 # sactld and sactlctl, for the VM (and for installing); sactl-prompt, the
 # desktop prompt, runs on the host (make run) and in the GUI tests.
@@ -70,7 +75,12 @@ check: initramfs host-tests fuzz gui-tests
 run: initramfs
 	scripts/vm.sh run
 
-# Keeps build/linux: rebuilding the kernel takes minutes.
+# bench/run.sh also builds the unpatched kernel (build/linux-vanilla) and
+# its own initramfs and programs (build/bench).
+bench: module userspace
+	USERSPACE_DIR=$(USERSPACE) bench/run.sh
+
+# Keeps build/linux and build/linux-vanilla: rebuilding a kernel takes minutes.
 clean:
 	if [ -f $(KDIR)/Makefile ] && [ -d $(MODDIR) ]; then $(MAKE) -C $(KDIR) M=$(MODDIR) clean; fi
 	rm -rf $(TESTS_OUT) $(BUILD)/initramfs.d $(BUILD)/initramfs.cpio.gz \
@@ -79,6 +89,7 @@ clean:
 		$(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/docs.tap \
 		$(BUILD)/gui-tests $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/gui-e2e-host.log \
 		$(BUILD)/screenshots $(BUILD)/vm-prompt.sock $(BUILD)/run
+	rm -rf $(BUILD)/bench
 
 distclean: clean
 	rm -rf $(BUILD)
