@@ -34,26 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# write_conf STATE_DIR
-write_conf() {
-	cat > $CONF <<EOF
-sactld = {
-  default = "deny";
-  prompt_timeout = 60;
-  log_level = "info";
-  cache = false;
-  state_dir = "$1";
-  prompt_socket = "$SOCK";
-  control_socket = "$W/control.sock";
-};
-rules = (
-  { action = "allow"; op = "socket"; proto = ( "tcp", "udp" ); },
-  { action = "allow"; op = "connect"; remote = "127.0.0.1"; port = 8090; }
-);
-EOF
-	chmod 0600 $CONF
-}
-
 # as UID CMD...: run it as UID (gid the same number).
 as() {
 	u=$1

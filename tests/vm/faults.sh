@@ -31,27 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# write_conf STATE_DIR
-write_conf() {
-	cat > $CONF <<EOF
-sactld = {
-  default = "deny";
-  prompt_timeout = 60;
-  log_level = "info";
-  cache = false;
-  state_dir = "$1";
-  prompt_socket = "$W/prompt.sock";
-  control_socket = "$W/control.sock";
-};
-rules = (
-  { action = "allow"; op = "socket"; proto = ( "tcp", "udp" ); },
-  { action = "allow"; exe = "/bin/busybox"; op = "connect";
-    remote = "127.0.0.1"; port = 8090; }
-);
-EOF
-	chmod 0600 $CONF
-}
-
 pending() {
 	stat_of pending
 }
@@ -63,7 +42,7 @@ clean_log() {
 
 need_vmtool
 insmod "$KO" || { not_ok "insmod $KO"; done_testing; exit 1; }
-write_conf $W/state
+write_conf $W/state false 60 'exe = "/bin/busybox"; '
 start
 check "sactld starts and attaches" attached
 
@@ -203,7 +182,7 @@ check "... logged" has "$log" "its last agent left"
 stop_pid "$pid"
 mkdir -p $SMALL
 mount -t tmpfs -o size=64k,mode=0700 tmpfs $SMALL
-write_conf $SMALL
+write_conf $SMALL false 60 'exe = "/bin/busybox"; '
 start
 agent full
 call s1 8098

@@ -32,24 +32,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > $CONF <<EOF
-sactld = {
-  default = "deny";
-  prompt_timeout = 120;
-  log_level = "info";
-  # The callers' socket() calls are answered from the module's cache, so
-  # that only their connect()s wait for sactld.
-  cache = true;
-  state_dir = "$W/state";
-  prompt_socket = "$W/prompt.sock";
-  control_socket = "$W/control.sock";
-};
-rules = (
-  { action = "allow"; op = "socket"; proto = ( "tcp", "udp" ); },
-  { action = "allow"; op = "connect"; remote = "127.0.0.1"; port = 8090; }
-);
-EOF
-chmod 0600 $CONF
+# The callers' socket() calls are answered from the module's cache, so
+# that only their connect()s wait for sactld.
+write_conf $W/state true 120
 
 # kB of a /proc/meminfo line, of a /proc/PID/status line.
 meminfo() {
