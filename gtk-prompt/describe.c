@@ -61,6 +61,11 @@ gchar *sactl_describe_action(const SactlAsk *ask)
 
 gchar *sactl_describe_program(const SactlAsk *ask)
 {
+	/* Its file was swapped after it started: its name proves nothing. */
+	if (ask->flags & WIRE_ASK_EXE_REPLACED)
+		/* TRANSLATORS: %s is the name the program gave itself */
+		return g_strdup_printf(_("Unknown program calling itself “%s”"),
+				       ask->comm ? ask->comm : "");
 	if (ask->exe && *ask->exe)
 		return g_path_get_basename(ask->exe);
 	if (ask->comm && *ask->comm)

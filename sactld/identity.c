@@ -254,7 +254,10 @@ static long proc_ppid(pid_t pid)
  * The parent's executable.  Read it first, then check that the caller
  * (still waiting, hence not reused: @valid) still has that parent: a
  * parent that died in between would have left the caller reparented, and
- * a live process's pid cannot be reused.
+ * a live process's pid cannot be reused.  The file must be the one the
+ * module saw the parent run at the call: since then the parent may have
+ * exec()ed another program or swapped its file with prctl(), and a
+ * swapped file the module does not report at all.
  */
 static char *parent_exe(const struct sactl_request *rec,
 			identity_valid_fn valid, void *ctx)
@@ -262,14 +265,16 @@ static char *parent_exe(const struct sactl_request *rec,
 	char link[64], *exe;
 	struct stat st;
 
-	if (!rec->pid || !rec->ppid)
+	if (!rec->pid || !rec->ppid || !rec->parent_exe_ino)
 		return NULL;
 	snprintf(link, sizeof(link), "/proc/%u/exe", rec->ppid);
 	exe = read_link(link);
 	if (!exe)
 		return NULL;
 	/* As for exe_path(): only a path that names that file here. */
-	if (stat(link, &st) || !names_file(exe, st.st_dev, st.st_ino) ||
+	if (stat(link, &st) || (uint64_t)st.st_dev != rec->parent_exe_dev ||
+	    (uint64_t)st.st_ino != rec->parent_exe_ino ||
+	    !names_file(exe, st.st_dev, st.st_ino) ||
 	    proc_ppid((pid_t)rec->pid) != (long)rec->ppid ||
 	    (valid && valid(ctx, rec->id))) {
 		free(exe);

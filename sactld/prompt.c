@@ -31,7 +31,11 @@ _Static_assert((int)WIRE_OP_SEND == (int)SACTL_OP_SEND &&
 	       (int)WIRE_OP_SOCKET == (int)SACTL_OP_SOCKET,
 	       "wire ops follow the kernel's");
 _Static_assert(WIRE_ASK_FASTOPEN == SACTL_REQ_FASTOPEN &&
-	       WIRE_ASK_NO_EXE == SACTL_REQ_NO_EXE, "wire flags follow the kernel's");
+	       WIRE_ASK_NO_EXE == SACTL_REQ_NO_EXE &&
+	       WIRE_ASK_EXE_REPLACED == SACTL_REQ_EXE_REPLACED,
+	       "wire flags follow the kernel's");
+/* The request flags an agent is told about. */
+#define ASK_FLAGS (SACTL_REQ_FASTOPEN | SACTL_REQ_NO_EXE | SACTL_REQ_EXE_REPLACED)
 
 struct agent {
 	struct agent *next, *prev;
@@ -177,9 +181,8 @@ static void send_ask(struct prompt *p, struct agent *a)
 		wire_set_str(&m, WIRE_T_REMOTE_ADDR, p->remote_text);
 		wire_set_num(&m, WIRE_T_REMOTE_PORT, q->remote.port);
 	}
-	if (q->flags & (SACTL_REQ_FASTOPEN | SACTL_REQ_NO_EXE))
-		wire_set_num(&m, WIRE_T_FLAGS,
-			     q->flags & (SACTL_REQ_FASTOPEN | SACTL_REQ_NO_EXE));
+	if (q->flags & ASK_FLAGS)
+		wire_set_num(&m, WIRE_T_FLAGS, q->flags & ASK_FLAGS);
 	/* A failed send marks the agent dead; its close handles the rest. */
 	(void)conn_send(&a->conn, &m);
 }

@@ -239,6 +239,7 @@ enum wire_op {
 /* ASK flags; same bits as SACTL_REQ_*. */
 #define WIRE_ASK_FASTOPEN	0x00000001u	/* connect by TCP Fast Open */
 #define WIRE_ASK_NO_EXE		0x00000002u	/* no executable known */
+#define WIRE_ASK_EXE_REPLACED	0x00000004u	/* its file swapped (prctl) */
 
 enum wire_verdict {
 	WIRE_ALLOW		= 1,

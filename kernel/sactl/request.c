@@ -15,7 +15,9 @@
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/uaccess.h>
@@ -28,22 +30,45 @@
 
 static struct kmem_cache *sactl_req_cache;
 
+/*
+ * The file @mm runs, pinned, or NULL if it has none or if the file is not
+ * the one exec() ran: prctl(PR_SET_MM_MAP) can swap in any executable
+ * file, even unprivileged (in a user namespace of one's own), and such a
+ * file says nothing about the program (*@replaced is set).
+ */
+static struct file *sactl_mm_exe(struct mm_struct *mm, bool *replaced)
+{
+	struct file *exe;
+
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+	rcu_read_unlock();
+	/* Pairs with the xchg() that publishes a replaced file. */
+	smp_rmb();
+	*replaced = test_bit(MMF_EXE_FILE_REPLACED, &mm->flags);
+	if (exe && *replaced) {
+		fput(exe);
+		exe = NULL;
+	}
+	return exe;
+}
+
 /* Pin the caller's executable and note its identity as stat(2) shows it. */
 static void sactl_req_set_exe(struct sactl_req *req)
 {
 	struct mm_struct *mm = current->mm;
 	struct file *exe = NULL;
+	bool replaced = false;
 	struct kstat stat;
 
-	if (mm) {
-		rcu_read_lock();
-		exe = rcu_dereference(mm->exe_file);
-		if (exe && !get_file_rcu(exe))
-			exe = NULL;
-		rcu_read_unlock();
-	}
+	if (mm)
+		exe = sactl_mm_exe(mm, &replaced);
 	if (!exe) {
 		req->rec.flags |= SACTL_REQ_NO_EXE;
+		if (replaced)
+			req->rec.flags |= SACTL_REQ_EXE_REPLACED;
 		return;
 	}
 	req->exe = exe->f_path;
@@ -55,6 +80,34 @@ static void sactl_req_set_exe(struct sactl_req *req)
 		req->rec.exe_ino = stat.ino;
 		req->exe_ctime = stat.ctime;
 	}
+}
+
+/*
+ * Note which file the parent runs, so that the daemon can tell whether
+ * /proc/PPID/exe still names it when it looks (the parent may exec or
+ * swap its file meanwhile).  Nothing if it runs none or a replaced one.
+ */
+static void sactl_req_set_parent_exe(struct sactl_req *req,
+				     struct task_struct *parent)
+{
+	struct mm_struct *mm = get_task_mm(parent);
+	struct file *exe = NULL;
+	bool replaced;
+	struct kstat stat;
+
+	if (!mm)
+		return;
+	if (!(parent->flags & PF_KTHREAD))
+		exe = sactl_mm_exe(mm, &replaced);
+	mmput(mm);
+	if (!exe)
+		return;
+	if (!vfs_getattr(&exe->f_path, &stat, STATX_INO,
+			 AT_STATX_SYNC_AS_STAT)) {
+		req->rec.parent_exe_dev = huge_encode_dev(stat.dev);
+		req->rec.parent_exe_ino = stat.ino;
+	}
+	fput(exe);
 }
 
 /**
@@ -69,6 +122,7 @@ static void sactl_req_set_exe(struct sactl_req *req)
  */
 struct sactl_req *sactl_req_alloc(struct socket *sock, u16 op, u32 flags)
 {
+	struct task_struct *parent;
 	struct sock *sk = sock->sk;
 	struct sactl_req *req;
 
@@ -95,9 +149,13 @@ struct sactl_req *sactl_req_alloc(struct socket *sock, u16 op, u32 flags)
 	req->tid = get_task_pid(current, PIDTYPE_PID);
 	req->tgid = get_task_pid(current, PIDTYPE_TGID);
 	rcu_read_lock();
-	req->ppid = get_pid(task_tgid(rcu_dereference(current->real_parent)));
+	parent = rcu_dereference(current->real_parent);
+	get_task_struct(parent);
 	rcu_read_unlock();
+	req->ppid = get_pid(task_tgid(parent));
 	sactl_req_set_exe(req);
+	sactl_req_set_parent_exe(req, parent);
+	put_task_struct(parent);
 	return req;
 }
 

@@ -125,32 +125,50 @@ TEST_F(exe, run_from_a_memfd)
 /*
  * No file swap at all: prctl(PR_SET_MM_MAP) with an exe_fd, which an
  * unprivileged user may call in a user namespace of its own (esc-exeswap).
- * sactld must still name the program that runs: on a kernel that allows
- * the swap, it names the file swapped in instead, and this test fails.
+ * The kernel flags the mm (patch 0005), the module reports no executable
+ * for it, and sactld logs it as "? (replaced)": never as the file swapped
+ * in, nor as any other program.  A fork() of it is flagged too; a program
+ * it execs is itself again.
  */
 TEST_F(exe, exe_swapped_by_prctl)
 {
 	char exe[256], target[256], out[512], shown[256], line[2048];
-	long prctl_ret = 0, conn = 0;
+	long prctl_ret = 0, conn = 0, fork_pid = 0, fork_conn = 0, exec_pid = 0;
 	struct try t;
 	int pid = 0;
 
 	bin_path("esc-exeswap", exe, sizeof(exe));
 	bin_path("esc-peer", target, sizeof(target));
 	ASSERT_EQ(0, try_start(&t, exe, (char *[]){ "esc-exeswap", target,
-			       "127.0.0.1", "7001", NULL }, NULL, NOBODY, NOBODY));
+			       "127.0.0.1", "7001", self->try, NULL }, NULL,
+			       NOBODY, NOBODY));
 	ASSERT_EQ(0, try_output(&t, out, sizeof(out)));
-	ASSERT_EQ(4, sscanf(out, "pid %d prctl %ld exe %255s connect %ld", &pid,
-			    &prctl_ret, shown, &conn)) TH_LOG("%s", out);
+	ASSERT_EQ(7, sscanf(out, "pid %d prctl %ld exe %255s connect %ld fork %ld %ld exec %ld",
+			    &pid, &prctl_ret, shown, &conn, &fork_pid, &fork_conn,
+			    &exec_pid)) TH_LOG("%s", out);
 	if (prctl_ret == -EINVAL || prctl_ret == -EPERM)
 		SKIP(return, "this kernel refuses the swap (prctl: %s)",
 		     strerror(-prctl_ret));
+	ASSERT_EQ(0, prctl_ret);
+	/* The swap took: /proc shows the file swapped in. */
+	EXPECT_STREQ(target, shown);
 	EXPECT_EQ(-EPERM, conn);
-	EXPECT_TRUE(log_denied(pid, "connect", "-> 127.0.0.1:7001 ", line,
+	ASSERT_TRUE(log_denied(pid, "connect", "-> 127.0.0.1:7001 ", line,
 			       sizeof(line))) TH_LOG("%s", line);
-	/* Swapped (exe now reads "shown"), yet sactld must name esc-exeswap. */
-	EXPECT_NE(NULL, strstr(line, exe))
-		TH_LOG("exe swapped to %s: sactld logged \"%s\"", shown, line);
+	EXPECT_NE(NULL, strstr(line, ": ? (replaced) ")) TH_LOG("%s", line);
+	EXPECT_EQ(NULL, strstr(line, target)) TH_LOG("%s", line);
+
+	ASSERT_LT(0, fork_pid);
+	EXPECT_EQ(-EPERM, fork_conn);
+	ASSERT_TRUE(log_denied((pid_t)fork_pid, "connect", "-> 127.0.0.1:7001 ",
+			       line, sizeof(line))) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, ": ? (replaced) ")) TH_LOG("%s", line);
+
+	ASSERT_LT(0, exec_pid);
+	ASSERT_TRUE(log_denied((pid_t)exec_pid, "connect", "-> 127.0.0.1:7001 ",
+			       line, sizeof(line))) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, self->try)) TH_LOG("%s", line);
+	EXPECT_EQ(NULL, strstr(line, "(replaced)")) TH_LOG("%s", line);
 	EXPECT_TRUE(listener_idle(self->p[P_TCP4]));
 }
 

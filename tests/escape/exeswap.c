@@ -8,10 +8,13 @@
  * an anonymous copy of one function).  sactl reports mm->exe_file, so the
  * connect is asked for TARGET, and sactld hashes TARGET's file.
  *
- *   esc-exeswap TARGET IPV4 PORT
+ *   esc-exeswap TARGET IPV4 PORT [PROGRAM]
  *
- * prints "pid P prctl R exe PATH connect E": the child's pid, prctl's
- * result (-errno), what /proc/self/exe said afterwards, connect's result.
+ * prints "pid P prctl R exe PATH connect E fork F E2 exec X": the child's
+ * pid, prctl's result (-errno), what /proc/self/exe said afterwards,
+ * connect's result; then the pid of a fork() of it and its connect's
+ * result; then the pid of another fork() that execs PROGRAM (if given)
+ * with "connect IPV4 PORT", its output thrown away.
  * x86-64 only (raw system calls).  Needs CONFIG_CHECKPOINT_RESTORE.
  */
 #include <errno.h>
@@ -41,7 +44,11 @@ struct stage {
 	char link[16];
 	char exe[256];
 	long prctl_ret, readlink_ret, connect_ret;
+	long fork_pid, fork_connect_ret, exec_pid;
 	int out;
+	/* For the exec: PROGRAM connect IPV4 PORT, stdout to /dev/null. */
+	char null[16], prog[256], arg[3][64];
+	char *argv[5];
 };
 
 #if defined(__x86_64__)
@@ -65,6 +72,7 @@ static __attribute__((noinline, noreturn, no_stack_protector)) void
 stage2(struct stage *s)
 {
 	long fd;
+	int status = 0;
 
 	for (long i = 0; i < s->nr; i++)
 		sc(SYS_munmap, s->lo[i], s->hi[i] - s->lo[i], 0, 0, 0);
@@ -75,6 +83,33 @@ stage2(struct stage *s)
 	fd = sc(SYS_socket, AF_INET, SOCK_STREAM, 0, 0, 0);
 	s->connect_ret = fd < 0 ? fd : sc(SYS_connect, fd, (long)&s->sin,
 					  sizeof(s->sin), 0, 0);
+	/* A fork() child runs the swapped file too; its exit status is its
+	 * connect's errno. */
+	s->fork_pid = sc(SYS_fork, 0, 0, 0, 0, 0);
+	if (!s->fork_pid) {
+		fd = sc(SYS_socket, AF_INET, SOCK_STREAM, 0, 0, 0);
+		fd = fd < 0 ? fd : sc(SYS_connect, fd, (long)&s->sin,
+				      sizeof(s->sin), 0, 0);
+		for (;;)
+			sc(SYS_exit_group, -fd, 0, 0, 0, 0);
+	}
+	if (s->fork_pid > 0) {
+		sc(SYS_wait4, s->fork_pid, (long)&status, 0, 0, 0);
+		s->fork_connect_ret = -((status >> 8) & 0xff);
+	}
+	/* One that execs a program: that one is what it runs. */
+	if (s->prog[0]) {
+		s->exec_pid = sc(SYS_fork, 0, 0, 0, 0, 0);
+		if (!s->exec_pid) {
+			fd = sc(SYS_open, (long)s->null, O_WRONLY, 0, 0, 0);
+			sc(SYS_dup2, fd, 1, 0, 0, 0);
+			sc(SYS_execve, (long)s->prog, (long)s->argv, 0, 0, 0);
+			for (;;)
+				sc(SYS_exit_group, 127, 0, 0, 0, 0);
+		}
+		if (s->exec_pid > 0)
+			sc(SYS_wait4, s->exec_pid, (long)&status, 0, 0, 0);
+	}
 	sc(SYS_write, s->out, (long)s, sizeof(*s), 0, 0);
 	for (;;)
 		sc(SYS_exit_group, 0, 0, 0, 0, 0);
@@ -140,7 +175,8 @@ static int own_ranges(struct stage *s)
 	return s->nr ? 0 : -1;
 }
 
-static void child(const char *target, const char *ip, int port, int out)
+static void child(const char *target, const char *ip, int port,
+		  const char *prog, int out)
 {
 #if defined(__x86_64__)
 	struct stage *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
@@ -158,6 +194,16 @@ static void child(const char *target, const char *ip, int port, int out)
 	s->sin.sin_family = AF_INET;
 	s->sin.sin_port = htons(port);
 	inet_pton(AF_INET, ip, &s->sin.sin_addr);
+	if (prog) {
+		strcpy(s->null, "/dev/null");
+		snprintf(s->prog, sizeof(s->prog), "%s", prog);
+		strcpy(s->arg[0], "connect");
+		snprintf(s->arg[1], sizeof(s->arg[1]), "%s", ip);
+		snprintf(s->arg[2], sizeof(s->arg[2]), "%d", port);
+		s->argv[0] = s->prog;
+		for (int i = 0; i < 3; i++)
+			s->argv[i + 1] = s->arg[i];
+	}
 	/* A user namespace of our own: CAP_CHECKPOINT_RESTORE in it. */
 	if (unshare(CLONE_NEWUSER)) {
 		s->prctl_ret = -errno;
@@ -170,7 +216,7 @@ static void child(const char *target, const char *ip, int port, int out)
 	memcpy(code, (void *)stage2, STAGE_BYTES);
 	((void (*)(struct stage *))code)(s);
 #else
-	(void)target; (void)ip; (void)port; (void)out;
+	(void)target; (void)ip; (void)port; (void)prog; (void)out;
 #endif
 	_exit(4);
 }
@@ -181,12 +227,14 @@ int main(int argc, char **argv)
 	int pfd[2], status;
 	pid_t pid;
 
-	if (argc != 4 || pipe(pfd))
+	if (argc < 4 || argc > 5 || pipe(pfd))
 		return 2;
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		child(argv[1], argv[2], atoi(argv[3]), pfd[1]);
+		child(argv[1], argv[2], atoi(argv[3]), argc == 5 ? argv[4] : NULL,
+		      pfd[1]);
 	}
 	close(pfd[1]);
 	memset(&s, 0, sizeof(s));
@@ -200,7 +248,8 @@ int main(int argc, char **argv)
 		s.exe[s.readlink_ret] = '\0';
 	else
 		strcpy(s.exe, "?");
-	printf("pid %d prctl %ld exe %s connect %ld\n", (int)pid, s.prctl_ret,
-	       s.exe, s.connect_ret);
+	printf("pid %d prctl %ld exe %s connect %ld fork %ld %ld exec %ld\n",
+	       (int)pid, s.prctl_ret, s.exe, s.connect_ret, s.fork_pid,
+	       s.fork_connect_ret, s.exec_pid);
 	return 0;
 }

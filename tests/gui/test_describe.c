@@ -147,6 +147,23 @@ TEST(program_and_process)
 	EXPECT_STREQ("pid 1234", proc3);
 }
 
+/* Its file was swapped with prctl(): the name it gave itself is all there
+ * is, and the prompt must not pass it off as the program. */
+TEST(replaced_executable_is_not_trusted)
+{
+	struct wire_msg m;
+	g_autoptr(SactlAsk) ask = NULL;
+	g_autofree gchar *name = NULL;
+
+	base_ask(&m);
+	wire_unset(&m, WIRE_T_EXE);
+	wire_set_str(&m, WIRE_T_COMM, "firefox");
+	wire_set_num(&m, WIRE_T_FLAGS, WIRE_ASK_NO_EXE | WIRE_ASK_EXE_REPLACED);
+	ask = sactl_ask_new_from_wire(&m);
+	name = sactl_describe_program(ask);
+	EXPECT_STREQ("Unknown program calling itself “firefox”", name);
+}
+
 /* A program chooses its own path: it must not be able to reorder the
  * text around it (U+202E) or break the line. */
 TEST(hostile_names_are_escaped)

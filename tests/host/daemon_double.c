@@ -258,6 +258,20 @@ int sd_stop(struct sd *s)
 
 /* ---- the device double ------------------------------------------------- */
 
+void sd_set_parent(struct sactl_request *r, pid_t ppid)
+{
+	char link[64];
+	struct stat st;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)ppid);
+	r->ppid = (uint32_t)ppid;
+	r->parent_exe_dev = r->parent_exe_ino = 0;
+	if (!stat(link, &st)) {
+		r->parent_exe_dev = st.st_dev;
+		r->parent_exe_ino = st.st_ino;
+	}
+}
+
 struct sactl_request sd_request(const struct sd *s, uint64_t id, uint16_t port)
 {
 	struct sactl_request r = {
@@ -274,6 +288,7 @@ struct sactl_request sd_request(const struct sd *s, uint64_t id, uint16_t port)
 	};
 
 	memcpy(r.comm, "true", 5);
+	sd_set_parent(&r, getppid());
 	return r;
 }
 

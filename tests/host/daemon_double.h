@@ -80,6 +80,8 @@ void sd_dump_log(struct sd *s);
 
 /* A connect() by us to 127.0.0.1:@port, from 127.0.0.1:40000. */
 struct sactl_request sd_request(const struct sd *s, uint64_t id, uint16_t port);
+/* Make @ppid @r's parent, with the file it runs now (as the module does). */
+void sd_set_parent(struct sactl_request *r, pid_t ppid);
 /* Send @r with /bin/true as the caller's executable. */
 int sd_send(struct sd *s, const struct sactl_request *r);
 int sd_ask(struct sd *s, uint64_t id, uint16_t port);

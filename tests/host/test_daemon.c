@@ -464,7 +464,7 @@ TEST_F(daemon, process_answer_ends_with_the_process)
 
 	req = sd_request(&self->s, 81, 4001);
 	req.pid = req.tid = (uint32_t)caller;
-	req.ppid = (uint32_t)getpid();
+	sd_set_parent(&req, getpid());
 	ASSERT_EQ(0, sd_send(&self->s, &req));
 	prompt = agent_ask(&self->agent, NULL, WAIT_MS);
 	ASSERT_NE(0, prompt);

@@ -271,14 +271,18 @@ TEST_F(id, parent_exe_only_when_proven)
 {
 	char want[PATH_MAX + 1], link[64];
 	struct sactl_request rec = rec_for(-EBADF);
+	struct stat st;
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)getppid());
 	n = readlink(link, want, sizeof(want) - 1);
 	ASSERT_LT(0, n);
 	want[n] = '\0';
+	ASSERT_EQ(0, stat(link, &st));
 	rec.pid = (uint32_t)getpid();
 	rec.ppid = (uint32_t)getppid();
+	rec.parent_exe_dev = st.st_dev;
+	rec.parent_exe_ino = st.st_ino;
 
 	self->valid = 0;
 	identity_resolve(self->cache, &rec, still_waiting, &self->valid,
@@ -286,6 +290,21 @@ TEST_F(id, parent_exe_only_when_proven)
 	ASSERT_NE(NULL, self->ident.parent_exe);
 	EXPECT_STREQ(want, self->ident.parent_exe);
 	identity_clear(&self->ident);
+
+	/* The module saw another file (the parent exec()ed since), or none
+	 * it could vouch for (swapped with prctl()). */
+	rec.parent_exe_ino = st.st_ino + 1;
+	identity_resolve(self->cache, &rec, still_waiting, &self->valid,
+			 &self->ident);
+	EXPECT_EQ(NULL, self->ident.parent_exe);
+	identity_clear(&self->ident);
+	rec.parent_exe_dev = rec.parent_exe_ino = 0;
+	identity_resolve(self->cache, &rec, still_waiting, &self->valid,
+			 &self->ident);
+	EXPECT_EQ(NULL, self->ident.parent_exe);
+	identity_clear(&self->ident);
+	rec.parent_exe_dev = st.st_dev;
+	rec.parent_exe_ino = st.st_ino;
 
 	/* The request is gone: the pids may have been reused. */
 	self->valid = -ENOENT;

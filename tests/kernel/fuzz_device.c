@@ -273,9 +273,9 @@ static void check_records(const char *buf, ssize_t n, size_t count)
 		add_count(&F.records, 1);
 		if (rec->size != sizeof(*rec) || rec->version != SACTL_ABI_VERSION ||
 		    rec->op < SACTL_OP_SOCKET || rec->op > SACTL_OP_SEND ||
-		    !rec->id || rec->reserved1 || rec->reserved[0] ||
-		    rec->reserved[1] ||
-		    rec->flags & ~(SACTL_REQ_FASTOPEN | SACTL_REQ_NO_EXE) ||
+		    !rec->id || rec->reserved1 ||
+		    rec->flags & ~(SACTL_REQ_FASTOPEN | SACTL_REQ_NO_EXE |
+				   SACTL_REQ_EXE_REPLACED) ||
 		    (rec->family != AF_INET && rec->family != AF_INET6))
 			fail("bad record: size %u version %u op %u id %llu flags %#x family %u",
 			     rec->size, rec->version, rec->op,

@@ -74,9 +74,9 @@ static ino_t ns_ino(pid_t pid, const char *ns)
 /* The fixed part of every request, and a plain UDP connect. */
 TEST_F(req, header)
 {
-	static const __u64 zero[2];
 	struct sactl_request req;
 	struct sock_op op;
+	struct stat me;
 	struct caller c;
 
 	connect_op(self, &op);
@@ -91,7 +91,10 @@ TEST_F(req, header)
 	EXPECT_EQ(SOCK_DGRAM, req.type);
 	EXPECT_EQ(IPPROTO_UDP, req.protocol);
 	EXPECT_EQ(0, req.reserved1);
-	EXPECT_EQ(0, memcmp(req.reserved, zero, sizeof(zero)));
+	/* The caller's parent is this program. */
+	ASSERT_EQ(0, stat("/proc/self/exe", &me));
+	EXPECT_EQ((__u64)me.st_dev, req.parent_exe_dev);
+	EXPECT_EQ((__u64)me.st_ino, req.parent_exe_ino);
 	EXPECT_SA(req.remote, self->target);
 	/* The socket is not bound: its own address is 0.0.0.0:0. */
 	EXPECT_EQ(AF_INET, req.local.family);

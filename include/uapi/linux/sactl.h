@@ -30,6 +30,8 @@ enum sactl_op {
 /* struct sactl_request.flags */
 #define SACTL_REQ_FASTOPEN	0x00000001 /* connect by TCP Fast Open */
 #define SACTL_REQ_NO_EXE	0x00000002 /* no executable (exe_* unset) */
+/* its executable was swapped by prctl(): not reported, NO_EXE is set too */
+#define SACTL_REQ_EXE_REPLACED	0x00000004
 
 /*
  * An IPv4 or IPv6 socket address.  family is AF_INET (address in addr[0..3])
@@ -70,7 +72,10 @@ struct sactl_sockaddr {
  * @local: the local address: the one bound to (bind), or the socket's own
  * @remote: the peer: the one connected or sent to, or the accepted peer
  * @comm: the caller's thread name (advisory: any program can set it)
- * @reserved: zero
+ * @parent_exe_dev: st_dev of the parent's executable when the request was
+ *	made, 0 if unknown (no parent process, or its file was replaced);
+ *	/proc/PPID/exe names the same file only if it still matches
+ * @parent_exe_ino: st_ino of the parent's executable, likewise
  */
 struct sactl_request {
 	__u32			size;
@@ -96,7 +101,8 @@ struct sactl_request {
 	struct sactl_sockaddr	local;
 	struct sactl_sockaddr	remote;
 	char			comm[16];
-	__aligned_u64		reserved[2];
+	__aligned_u64		parent_exe_dev;
+	__aligned_u64		parent_exe_ino;
 };
 
 /* struct sactl_response.verdict */
