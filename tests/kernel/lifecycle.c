@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "harness.h"
@@ -587,6 +588,101 @@ TEST_F(life, daemon_not_asked)
 		close(acc);
 	close(s);
 	close(l);
+}
+
+/*
+ * rmmod attempts while a daemon is attached leave no gap.  delete_module()
+ * drops the module's base reference for an instant to see whether anyone
+ * else holds one; the hooks pin the module with try_module_get() on every
+ * call, and a call that failed to would pass unasked.  While the daemon
+ * holds the device the count never reaches zero, so every attempt fails
+ * and every call meanwhile is still decided: here, all denied.
+ */
+#define GAP_WORKERS	3
+#define GAP_ATTEMPTS	300
+
+static volatile long *gap_stop;
+
+static int socket_loop(struct caller *c)
+{
+	while (!*gap_stop) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		if (fd >= 0) {
+			c->out[0]++;	/* passed */
+			close(fd);
+		} else if (errno == EACCES) {
+			c->out[1]++;	/* denied by the daemon */
+		} else {
+			c->out[2] = errno;
+		}
+	}
+	return 0;
+}
+
+struct denier {
+	int fd;
+	volatile int stop;
+	long denied;
+};
+
+static void *deny_all(void *arg)
+{
+	struct denier *d = arg;
+	struct sactl_request req;
+
+	while (!d->stop)
+		if (!sactl_recv(d->fd, &req, 50) &&
+		    !sactl_deny(d->fd, req.id, EACCES))
+			d->denied++;
+	return NULL;
+}
+
+TEST_F(life, unload_attempts_leave_no_gap)
+{
+	struct caller wk[GAP_WORKERS];
+	struct denier d = { .fd = -1 };
+	long passed = 0, denied = 0;
+	int refused = 0, r;
+	pthread_t tid;
+
+	if (!module_loaded())
+		SKIP(return, "sactl is not a loaded module here");
+	gap_stop = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, gap_stop);
+	*gap_stop = 0;
+	open_dev(_metadata, self);
+	d.fd = self->fd;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, deny_all, &d));
+	for (int i = 0; i < GAP_WORKERS; i++)
+		ASSERT_EQ(0, caller_start(&wk[i], socket_loop, NULL));
+	for (int i = 0; i < GAP_ATTEMPTS; i++) {
+		r = sactl_module_unload_once();
+		if (!r)
+			break;
+		refused += sactl_module_busy_errno(-r);
+		if (i % 10 == 0)
+			sleep_ms(1);
+	}
+	*gap_stop = 1;
+	for (int i = 0; i < GAP_WORKERS; i++) {
+		ASSERT_EQ(0, caller_wait(&wk[i], WAIT_MS));
+		passed += wk[i].out[0];
+		denied += wk[i].out[1];
+		EXPECT_EQ(0, wk[i].out[2])
+			TH_LOG("worker %d: %s", i, strerror((int)wk[i].out[2]));
+	}
+	d.stop = 1;
+	pthread_join(tid, NULL);
+	if (!module_loaded())
+		EXPECT_EQ(0, sactl_module_load(NULL));
+	ASSERT_EQ(GAP_ATTEMPTS, refused) TH_LOG("unloaded with the device open");
+	EXPECT_EQ(0, passed) TH_LOG("%ld calls passed during unload attempts",
+				   passed);
+	EXPECT_LT(0, denied);
+	EXPECT_EQ(d.denied, denied);
+	munmap((void *)gap_stop, sizeof(long));
 }
 
 TEST_HARNESS_MAIN
