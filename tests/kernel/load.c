@@ -14,12 +14,19 @@
  * SACTL_LOAD_CYCLES=N runs N cycles of each kind (default: see below).
  * The program leaves the module loaded, as it found it.
  *
- * Not in the Makefile's TESTS yet: in the test VM the very first unload
- * (no daemon attached, workers running) never returns, stuck in
- * free_module()'s synchronize_rcu() with the RCU grace period kthread in
- * its force-quiescent-state loop; a stuck load or unload makes it dump
- * every task's stack (sysrq t) after 30 s.  Add it to TESTS once that is
- * understood.
+ * The workers run at nice 19.  At nice 0, on the test VM's one emulated
+ * CPU, they starved RCU callback invocation: grace periods kept ending
+ * (every ~0.35 s), but each socket they close queues call_rcu() callbacks
+ * (the file, the sockfs inode, a UDP sock) faster than ksoftirqd, one
+ * nice-0 task among nine CPU-bound ones that runs RCU_SOFTIRQ ~9 times a
+ * second and invokes a bounded batch each time, could run them.  The
+ * backlog, and with it the latency of every synchronize_rcu() (which waits
+ * behind it), grew without end: a callback queued after 9 s of load ran
+ * 30 s later, and delete_module's three chained synchronize_rcu() calls
+ * (sactl_unregister(), free_module() twice) took 1.8, 7 and 31 s.  At nice
+ * 19 they still call flat out, but kernel threads get the CPU they need.
+ * A stuck load or unload prints its kernel stack and dumps every task's
+ * (sysrq t) after 30 s.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +38,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "harness.h"
@@ -46,6 +54,8 @@
 #define CALL_HANG_MS	10000
 /* The daemon's denial, told apart from the defaults' EPERM. */
 #define DENY_ERRNO	EACCES
+/* The workers' nice value: see above. */
+#define WORKER_NICE	19
 
 #define NEED_MODULE_FILE()						\
 	do {								\
@@ -115,13 +125,17 @@ static void note(struct caller *c, int op, long t0, int res)
 /* socket + connect (TCP to the listener; UDP), or an unconnected sendto,
  * until told to stop.  The TCP connect waits for its handshake (2 s at
  * most, then EINPROGRESS), so that each worker has one at a time: a flood
- * of half-open connections on the loopback is not what this is about. */
+ * of half-open connections on the loopback is not what this is about.
+ * Flat out, but at WORKER_NICE, so that ksoftirqd keeps up with the RCU
+ * callbacks their closes queue (see the top of the file). */
 static int worker(struct caller *c)
 {
 	struct targets *tg = c->arg;
 	struct timeval tv = { .tv_sec = 2 };
 	int fd;
 
+	if (setpriority(PRIO_PROCESS, 0, WORKER_NICE))
+		return errno;
 	while (!*tg->stop) {
 		switch (c->out[W_ROUNDS] % 3) {
 		case 0:
@@ -294,6 +308,26 @@ static void round_trip(struct __test_metadata *_metadata,
 static volatile long mod_call_since;
 static volatile int stuck_stop;
 
+/* The kernel stack of the (main thread's) stuck load or unload. */
+static void print_stack(void)
+{
+	char path[64], buf[2048];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(stderr, "#   %s\n", line);
+}
+
 static void *stuck_watch(void *arg)
 {
 	(void)arg;
@@ -305,6 +339,7 @@ static void *stuck_watch(void *arg)
 
 			fprintf(stderr, "# a module load/unload is stuck for %d s: sysrq t\n",
 				STUCK_MS / 1000);
+			print_stack();
 			if (fd >= 0) {
 				if (write(fd, "t", 1) != 1)
 					fprintf(stderr, "# sysrq: %m\n");
