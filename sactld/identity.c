@@ -183,15 +183,21 @@ static bool names_file(const char *path, dev_t dev, ino_t ino)
 	return !stat(path, &here) && here.st_dev == dev && here.st_ino == ino;
 }
 
-/* Does process @pid see the same mounts as sactld? */
-static bool same_mounts(uint32_t pid)
+/*
+ * Does process @pid see the system's mounts, init's?  Not sactld's own:
+ * systemd's sandboxing (ProtectSystem=, ReadWritePaths=) runs it in a
+ * mount namespace of its own, a read-only copy of init's.
+ */
+static bool system_mounts(uint32_t pid)
 {
 	char link[64];
-	struct stat theirs, ours;
+	struct stat theirs, ref;
 
 	snprintf(link, sizeof(link), "/proc/%u/ns/mnt", pid);
-	return pid && !stat(link, &theirs) && !stat("/proc/self/ns/mnt", &ours) &&
-	       theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+	return pid && !stat(link, &theirs) &&
+	       (!stat("/proc/1/ns/mnt", &ref) ||
+		!stat("/proc/self/ns/mnt", &ref)) &&
+	       theirs.st_dev == ref.st_dev && theirs.st_ino == ref.st_ino;
 }
 
 /*
@@ -199,7 +205,7 @@ static bool same_mounts(uint32_t pid)
  * private mount over a directory can run its own file under another
  * program's path.  Rules go by path, so a path is only kept if it names
  * the same file here (a deleted file names none: then only if the caller
- * shares our mounts).
+ * sees the system's mounts).
  */
 static void exe_path(int fd, const struct stat *st, uint32_t pid,
 		     struct identity *out)
@@ -218,7 +224,7 @@ static void exe_path(int fd, const struct stat *st, uint32_t pid,
 		out->exe[len - slen] = '\0';
 		out->deleted = true;
 	}
-	if (out->deleted ? same_mounts(pid) :
+	if (out->deleted ? system_mounts(pid) :
 	    st && names_file(out->exe, st->st_dev, st->st_ino))
 		return;
 	free(out->exe);

@@ -106,12 +106,17 @@ check "esc-peer sets up its listeners and sockets before sactld attaches" \
 	wait_for 20 has $W/peer.out ready
 
 # ---- 2. nothing allowed -------------------------------------------------------
+# sactld in a mount namespace of its own, as systemd's sandboxing
+# (ProtectSystem=, sactld.service) runs it: paths must still be named right.
 write_conf ''
-sactld -f -d -c "$CONF" -p $W/sactld.pid > $ESC_LOG 2>&1 &
+unshare -m --propagation private \
+	sactld -f -d -c "$CONF" -p $W/sactld.pid > $ESC_LOG 2>&1 &
 pid=$!
 check "sactld attaches on the deny-all configuration" wait_for 10 attached
 check "... with no prompt agent" grep -q ' 0 prompt agents' $W/status
 check "... and no rule" has $ESC_LOG ", 0 rules"
+check "... in a mount namespace that is not init's" \
+	[ "$(stat -L -c %i /proc/$pid/ns/mnt)" != "$(stat -L -c %i /proc/1/ns/mnt)" ]
 run_prog socket
 
 # ---- 3. socket() allowed, nothing else -----------------------------------
