@@ -8,6 +8,8 @@
 #   make bench   build the kernel, module and user space, run the
 #                benchmarks (bench/run.sh): bench/RESULTS.md and
 #                bench/concurrency.png; not part of check
+#   make install, uninstall, install-dkms, uninstall-dkms, kernel-deb
+#                installing on a real machine: see mk/install.mk
 # Knobs: ACCEL=kvm, VM_TIMEOUT (whole VM run, s), TEST_TIMEOUT (per program,
 # s), FUZZ_TIME (per fuzzer in make check, s).
 
@@ -57,30 +59,37 @@ gui-tests: kernel
 fuzz: deps
 	$(MAKE) -C tests/fuzz
 
-initramfs: module tests userspace
+# The VM runs the installed tree (build/install), as a user would.
+initramfs: module tests vm-install
 	scripts/mkinitramfs.sh
 
 # A VM crash, a failed host test or fuzzer is for check-results.sh to
 # report, so go on to it; stale results of an earlier run must not count.
 check: initramfs host-tests fuzz gui-tests
-	rm -f $(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/docs.tap
+	rm -f $(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/docs.tap \
+		$(BUILD)/install.tap
 	scripts/vm.sh check || true
 	scripts/lint-kernel.sh > $(BUILD)/lint.tap || true
 	scripts/lint-docs.sh > $(BUILD)/docs.tap || true
 	scripts/run-host-tests.sh || true
 	scripts/run-fuzz.sh || true
 	scripts/run-gui-tests.sh || true
+	scripts/check-install.sh || true
 	@scripts/check-results.sh
 
 run: initramfs
 	scripts/vm.sh run
+
+include mk/install.mk
+install-build kernel-deb: deps
 
 # bench/run.sh also builds the unpatched kernel (build/linux-vanilla) and
 # its own initramfs and programs (build/bench).
 bench: module userspace
 	USERSPACE_DIR=$(USERSPACE) bench/run.sh
 
-# Keeps build/linux and build/linux-vanilla: rebuilding a kernel takes minutes.
+# Keeps build/linux and build/linux-vanilla (rebuilding a kernel takes
+# minutes) and build/install-check (kernel-deb's unpacked tree).
 clean:
 	if [ -f $(KDIR)/Makefile ] && [ -d $(MODDIR) ]; then $(MAKE) -C $(KDIR) M=$(MODDIR) clean; fi
 	rm -rf $(TESTS_OUT) $(BUILD)/initramfs.d $(BUILD)/initramfs.cpio.gz \
@@ -88,7 +97,8 @@ clean:
 		$(USERSPACE) $(BUILD)/userspace-san $(BUILD)/host-tests $(BUILD)/fuzz \
 		$(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/docs.tap \
 		$(BUILD)/gui-tests $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/gui-e2e-host.log \
-		$(BUILD)/screenshots $(BUILD)/vm-prompt.sock $(BUILD)/run
+		$(BUILD)/screenshots $(BUILD)/vm-prompt.sock $(BUILD)/run \
+		$(BUILD)/install $(BUILD)/install.tap
 	rm -rf $(BUILD)/bench
 
 distclean: clean
