@@ -5,7 +5,9 @@
 # (the user space's host tests), build/fuzz.tap (its fuzzers),
 # build/gui.tap (the desktop prompt's GUI tests) and build/gui-e2e.tap
 # (the host half of the prompt's end-to-end test in the VM), and
-# build/docs.tap (man pages, .desktop files, templates: lint-docs.sh).
+# build/docs.tap (man pages, .desktop files, templates: lint-docs.sh) and
+# build/install.tap (make install, the unit, packages, DKMS:
+# check-install.sh).
 # Failures: every top-level "not ok" line, a run that never reached the
 # SACTL-TESTS-DONE marker (crash or timeout), a finished run without any
 # result, and each kernel splat.  The last line is
@@ -24,6 +26,7 @@ fuzz_log=${FUZZ_LOG:-$build/fuzz.tap}
 gui_log=${GUI_LOG:-$build/gui.tap}
 gui_e2e_log=${GUI_E2E_LOG:-$build/gui-e2e.tap}
 docs_log=${DOCS_LOG:-$build/docs.tap}
+install_log=${INSTALL_LOG:-$build/install.tap}
 
 # Serial ports may add "\r"; a missing log reads as empty.
 vm_tap=$(tr -d '\r' 2> /dev/null < "$tap_log" || echo "check: $tap_log missing" >&2)
@@ -34,11 +37,11 @@ if [ -f "$lint_log" ]; then
 fi
 # The user space's host tests, fuzzers, GUI tests and docs checks
 # (scripts/run-host-tests.sh, run-fuzz.sh, run-gui-tests.sh,
-# gui-e2e-host.sh, lint-docs.sh)
+# gui-e2e-host.sh, lint-docs.sh, check-install.sh)
 # carry their own BEGIN markers.  They must have run: a missing or empty
 # file is a failure, not zero tests.
 not_run=()
-for log in "$host_log" "$fuzz_log" "$gui_log" "$gui_e2e_log" "$docs_log"; do
+for log in "$host_log" "$fuzz_log" "$gui_log" "$gui_e2e_log" "$docs_log" "$install_log"; do
 	if [ -s "$log" ]; then
 		tap+=$'\n'"$(cat "$log")"
 	else

@@ -8,13 +8,16 @@ set -euo pipefail
 # its translations and .desktop file) and its GUI tests' (an X server,
 # X input, screenshots, a session bus, AT-SPI; util-linux's unshare and
 # setpriv).  The guest needs nothing more: mkinitramfs.sh copies the
-# shared libraries the programs load.
+# shared libraries the programs load.  The last line is the installation's
+# (scripts/check-install.sh, make kernel-deb): the Debian packaging tools,
+# dkms, systemd-analyze, man, and Debian's kernel configuration.
 packages="linux-source-6.1 qemu-system-x86 busybox-static ccache build-essential
 	bc flex bison libelf-dev libssl-dev cpio kmod xz-utils liburing-dev
 	gcc-multilib sparse python3 rsync
 	libev-dev libconfig-dev libudev-dev clang libclang-rt-14-dev
 	libgtk-3-dev gettext desktop-file-utils
-	xvfb xdotool imagemagick dbus dbus-bin at-spi2-core libatspi2.0-dev util-linux"
+	xvfb xdotool imagemagick dbus dbus-bin at-spi2-core libatspi2.0-dev util-linux
+	dpkg-dev debhelper dh-dkms dkms fakeroot lintian systemd man-db patch linux-config-6.1"
 
 missing=
 for p in $packages; do

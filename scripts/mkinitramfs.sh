@@ -1,21 +1,26 @@
 #!/bin/bash
 # Build build/initramfs.cpio.gz for the test VM: busybox, the guest scripts
 # (vm/init, vm/run-tests.sh), the module, the test programs, sactld and
-# sactlctl with the example configuration, the end-to-end tests (tests/vm),
-# and every shared library they load.  The tree is staged from scratch each
-# time (it is small) and archived with fixed owners, times and order, so
-# equal inputs give a byte-identical image.
+# sactlctl with their configuration, the end-to-end tests (tests/vm), and
+# every shared library they load.  sactld, sactlctl and
+# /etc/sactl/sactl.conf come from an installed tree (make vm-install: make
+# install DESTDIR=build/install PREFIX=/usr), so the VM runs what users
+# install.  The tree is staged from scratch each time (it is small) and
+# archived with fixed owners, times and order, so equal inputs give a
+# byte-identical image.
 #
 # Overrides: MODULE_KO (host path of the module, "" for none), TESTS_DIR,
-# USERSPACE_DIR (where sactld and sactlctl are, "" for none), INITRAMFS
-# (output), INITRAMFS_EXTRA ("src:/dest ..." extra files).
+# INSTALL_DIR (the installed tree, default build/install), USERSPACE_DIR
+# (instead: a directory with sactld and sactlctl, with etc/sactl.conf as
+# the configuration; "" for no user space), INITRAMFS (output),
+# INITRAMFS_EXTRA ("src:/dest ..." extra files).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 ko=${MODULE_KO-$top/kernel/sactl/sactl.ko}
 tests=${TESTS_DIR:-$build/tests}
-userspace=${USERSPACE_DIR-$build/userspace}
+installed=${INSTALL_DIR:-$build/install}
 out=${INITRAMFS:-$build/initramfs.cpio.gz}
 busybox=${BUSYBOX:-/bin/busybox}
 stage=$build/initramfs.d
@@ -26,10 +31,27 @@ die() { echo "mkinitramfs: $*" >&2; exit 1; }
 [ -x "$busybox" ] || die "no $busybox (apt-get install busybox-static)"
 [ -z "$ko" ] || [ -f "$ko" ] || die "no module $ko (make module, or MODULE_KO=)"
 [ -d "$tests" ] || die "no tests directory $tests (make tests, or TESTS_DIR=)"
-for prog in sactld sactlctl; do
-	[ -z "$userspace" ] || [ -x "$userspace/$prog" ] ||
-		die "no $userspace/$prog (make userspace, or USERSPACE_DIR=)"
-done
+# Where sactld, sactlctl and the configuration come from: the installed
+# tree, or a build directory (bench/run.sh's copy) and the example; none
+# when USERSPACE_DIR is set empty.
+userspace=1
+if [ "${USERSPACE_DIR+set}" = set ]; then
+	[ -n "$USERSPACE_DIR" ] || userspace=
+	sactld=$USERSPACE_DIR/sactld
+	sactlctl=$USERSPACE_DIR/sactlctl
+	conf=$top/etc/sactl.conf
+	hint="make userspace, or USERSPACE_DIR="
+else
+	sactld=$installed/usr/sbin/sactld
+	sactlctl=$installed/usr/bin/sactlctl
+	conf=$installed/etc/sactl/sactl.conf
+	hint="make vm-install, or INSTALL_DIR= or USERSPACE_DIR="
+fi
+if [ -n "$userspace" ]; then
+	for f in "$sactld" "$sactlctl" "$conf"; do
+		[ -f "$f" ] || die "no $f ($hint)"
+	done
+fi
 
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,etc,tests,lib/modules,usr,run,var/lib}
@@ -55,13 +77,13 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
 cp -R --preserve=mode "$tests/." "$stage/tests/"
 
 # The daemon and its client (/usr/sbin and /usr/bin lead to /bin), the
-# example configuration as /etc/sactl/sactl.conf (root's, not writable by
-# others: sactld refuses it otherwise), the state directory, and the
-# end-to-end tests, which the runner takes from /tests/vm after the rest.
+# configuration as /etc/sactl/sactl.conf (root's, not writable by others:
+# sactld refuses it otherwise), the state directory, and the end-to-end
+# tests, which the runner takes from /tests/vm after the rest.
 if [ -n "$userspace" ]; then
-	install -m 0755 "$userspace/sactld" "$userspace/sactlctl" "$stage/bin/"
+	install -m 0755 "$sactld" "$sactlctl" "$stage/bin/"
 	install -d -m 0755 "$stage/etc/sactl"
-	install -m 0644 "$top/etc/sactl.conf" "$stage/etc/sactl/sactl.conf"
+	install -m 0644 "$conf" "$stage/etc/sactl/sactl.conf"
 	install -d -m 0700 "$stage/var/lib/sactl"
 	install -d -m 0755 "$stage/tests/vm"
 	for f in "$top"/tests/vm/*; do
