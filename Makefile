@@ -59,9 +59,10 @@ gui-tests: kernel
 fuzz: deps
 	$(MAKE) -C tests/fuzz
 
-# The VM runs the installed tree (build/install), as a user would.
-initramfs: module tests vm-install
-	scripts/mkinitramfs.sh
+# The VM runs the installed tree (build/install), as a user would: the
+# user space, the configuration, and the module as DKMS builds it.
+initramfs: tests vm-module
+	MODULE_KO=$$(ls $(BUILD)/install/lib/modules/*/updates/dkms/sactl.ko) scripts/mkinitramfs.sh
 
 # A VM crash, a failed host test or fuzzer is for check-results.sh to
 # report, so go on to it; stale results of an earlier run must not count.
@@ -82,6 +83,7 @@ run: initramfs
 
 include mk/install.mk
 install-build kernel-deb: deps
+vm-module: kernel
 
 # bench/run.sh also builds the unpatched kernel (build/linux-vanilla) and
 # its own initramfs and programs (build/bench).
@@ -98,7 +100,7 @@ clean:
 		$(BUILD)/host.tap $(BUILD)/fuzz.tap $(BUILD)/docs.tap \
 		$(BUILD)/gui-tests $(BUILD)/gui.tap $(BUILD)/gui-e2e.tap $(BUILD)/gui-e2e-host.log \
 		$(BUILD)/screenshots $(BUILD)/vm-prompt.sock $(BUILD)/run \
-		$(BUILD)/install $(BUILD)/install.tap
+		$(BUILD)/install $(BUILD)/install.tap $(BUILD)/dkms $(BUILD)/dkms.log
 	rm -rf $(BUILD)/bench
 
 distclean: clean

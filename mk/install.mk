@@ -21,6 +21,10 @@
 #   make vm-install
 #                  the tree the test VM's initramfs is assembled from:
 #                  make install DESTDIR=build/install PREFIX=/usr, afresh
+#   make vm-module
+#                  and the VM's module: install-dkms into that tree, and
+#                  DKMS builds it from there for the test kernel (KDIR),
+#                  into build/install/lib/modules/RELEASE/updates/dkms
 #
 # install-build and install-files are install's two halves: the build (into
 # INSTALL_SRC, default build/userspace) and the copy, which builds nothing.
@@ -57,7 +61,8 @@ MANPAGES := $(wildcard $(TOP_DIR)/doc/*.[1-8])
 DKMS_SRC := $(filter-out %.mod.c,$(wildcard $(TOP_DIR)/kernel/sactl/*.c $(TOP_DIR)/kernel/sactl/*.h)) \
 	    $(TOP_DIR)/kernel/sactl/Kbuild $(TOP_DIR)/kernel/sactl/Makefile
 
-.PHONY: install install-build install-files uninstall install-dkms uninstall-dkms kernel-deb vm-install
+.PHONY: install install-build install-files uninstall install-dkms uninstall-dkms kernel-deb vm-install \
+	vm-module
 
 install: install-build
 	@$(MAKE) -f $(INSTALL_MK) install-files
@@ -141,3 +146,19 @@ kernel-deb:
 vm-install: install-build
 	rm -rf $(BUILD)/install
 	@$(MAKE) -f $(INSTALL_MK) install-files DESTDIR=$(BUILD)/install PREFIX=/usr > /dev/null
+
+# DKMS with trees of its own (nothing reaches /var/lib/dkms or /lib/modules),
+# the way a user's `dkms install` builds the module: the VM loads that.
+KDIR	?= $(BUILD)/linux
+VM_DKMS	:= $(BUILD)/dkms
+vm-module: vm-install
+	$(MAKE) -f $(INSTALL_MK) install-dkms DESTDIR=$(BUILD)/install DKMSDIR=/usr/src/sactl-$(VERSION)
+	@set -e; release=$$(cat $(KDIR)/include/config/kernel.release); \
+	dk="dkms -m sactl -v $(VERSION) --sourcetree $(BUILD)/install/usr/src --dkmstree $(VM_DKMS)"; \
+	rm -rf $(VM_DKMS); mkdir -p $(VM_DKMS); \
+	$$dk add > /dev/null; \
+	$$dk build -k $$release --kernelsourcedir $(KDIR) > $(BUILD)/dkms.log 2>&1 || \
+		{ cat $(BUILD)/dkms.log $(VM_DKMS)/sactl/$(VERSION)/build/make.log >&2; exit 1; }; \
+	$(INSTALL) -D -m 0644 $(VM_DKMS)/sactl/$(VERSION)/$$release/$$(uname -m)/module/sactl.ko \
+		$(BUILD)/install/lib/modules/$$release/updates/dkms/sactl.ko; \
+	echo "vm-module: DKMS built $(BUILD)/install/lib/modules/$$release/updates/dkms/sactl.ko"

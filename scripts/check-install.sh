@@ -8,13 +8,14 @@
 # builds sactld, sactl-prompt and sactl-dkms and lintian finds no error in
 # them; DKMS builds the module against the patched test kernel (and skips
 # the unpatched one); make kernel-deb's configuration step gives
-# CONFIG_SACTL=y; the VM's initramfs holds the installed sactld.
+# CONFIG_SACTL=y; the VM's initramfs holds the installed sactld and the
+# module DKMS built from the installed source.
 #
 # Scratch space is build/install-check (kept: the kernel source unpacked
 # for kernel-deb's check is reused, 1.4 GB).  Needs the user space built
 # (make userspace, or INSTALL_SRC=<dir> with sactld, sactlctl,
 # sactl-prompt) and, for DKMS, the test kernel (make kernel).
-# Overrides: BUILD, TAP, INSTALL_SRC, KDIR, VANILLA_KDIR, INSTALL_MAKE (the make command
+# Overrides: BUILD, TAP, INSTALL_SRC, KDIR, INSTALL_MAKE (the make command
 # whose install target is tested, default "make" in the top directory).
 set -uo pipefail
 
@@ -234,19 +235,19 @@ else
 	result not-ok "dkms builds the module for the test kernel" "$out"
 fi
 # A kernel without the patches is skipped (BUILD_EXCLUSIVE_CONFIG), not a
-# failed build: make bench's unpatched kernel, where there is one.
-vanilla=${VANILLA_KDIR:-$build/linux-vanilla}
-if [ -f "$vanilla/.config" ] && ! grep -q '^CONFIG_SACTL=y' "$vanilla/.config"; then
-	out=$(dkms_ build -k "$(cat "$vanilla/include/config/kernel.release" 2> /dev/null || echo 6.1)-vanilla" \
-		--kernelsourcedir "$vanilla" 2>&1)
-	rc=$?
-	if [ "$rc" = 77 ] || grep -q 'BUILD_EXCLUSIVE' <<< "$out"; then
-		result ok "dkms skips a kernel without CONFIG_SACTL"
-	else
-		result not-ok "dkms skips a kernel without CONFIG_SACTL (exit $rc)" "$out"
-	fi
+# failed build.  DKMS decides from the kernel tree's .config before it
+# builds anything, so a stand-in tree with a .config and a release is one.
+plain=$dk/plain-kernel
+mkdir -p "$plain/include/config"
+printf 'CONFIG_MODULES=y\nCONFIG_INET=y\n' > "$plain/.config"
+echo 6.1.0-plain > "$plain/include/config/kernel.release"
+out=$(dkms_ build -k 6.1.0-plain --kernelsourcedir "$plain" 2>&1)
+rc=$?
+if [ "$rc" = 77 ] && grep -q 'BUILD_EXCLUSIVE' <<< "$out" &&
+	[ ! -e "$dk/tree/sactl/$version/6.1.0-plain/$(uname -m)/module/sactl.ko" ]; then
+	result ok "dkms skips a kernel without CONFIG_SACTL"
 else
-	result skip "dkms skips a kernel without CONFIG_SACTL" "no unpatched kernel tree (make bench builds one)"
+	result not-ok "dkms skips a kernel without CONFIG_SACTL (exit $rc)" "$out"
 fi
 dkms_ remove --all > /dev/null 2>&1
 rm -rf "$dk"
@@ -277,6 +278,14 @@ if [ -f "$build/install/usr/sbin/sactld" ] && [ -f "$build/initramfs.d/bin/sactl
 		result ok "the VM's sactld, sactlctl and sactl.conf are build/install's"
 	else
 		result not-ok "the VM's sactld, sactlctl and sactl.conf are build/install's"
+	fi
+	# The module DKMS built from the installed source (make vm-module).
+	vm_ko=$(find "$build/install/lib/modules" -path "*/updates/dkms/sactl.ko" 2> /dev/null | head -n 1)
+	if [ -n "$vm_ko" ] && cmp -s "$vm_ko" "$build/initramfs.d/lib/modules/sactl.ko"; then
+		result ok "the VM's module is the one DKMS built from build/install's /usr/src"
+	else
+		result not-ok "the VM's module is the one DKMS built from build/install's /usr/src" \
+			"${vm_ko:-no DKMS-built module in build/install (make vm-module)}"
 	fi
 else
 	result not-ok "the VM's sactld, sactlctl and sactl.conf are build/install's" \
