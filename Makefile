@@ -81,8 +81,10 @@ check: initramfs host-tests fuzz gui-tests
 run: initramfs
 	scripts/vm.sh run
 
+# make install builds with what the machine has (README lists it); the
+# VM's installed tree is part of make run and check, which install deps.
 include mk/install.mk
-install-build kernel-deb: deps
+vm-install: deps
 vm-module: kernel
 
 # bench/run.sh also builds the unpatched kernel (build/linux-vanilla) and

@@ -74,7 +74,7 @@ static bool step(AtspiAccessible *app, const char *part, const char *button,
 	return gone;
 }
 
-static void copy_log(const char *path)
+static void copy_log(const char *path, const char *prefix)
 {
 	char line[1024];
 	FILE *f = fopen(path, "re");
@@ -82,8 +82,49 @@ static void copy_log(const char *path)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "sactl-prompt: %s", line);
+		fprintf(stderr, "%s: %s", prefix, line);
 	fclose(f);
+}
+
+/*
+ * sactl-prompt, once it is on the AT-SPI bus.  Twice so far in make check,
+ * on a host busy with the VM, it died at once with GTK's "cannot open
+ * display", although Xvfb had said it was ready; why is not known yet.
+ * Then say so, with the prompt's and the X server's logs, and start it
+ * once more.  A prompt that dies twice, or runs but never shows up on the
+ * bus, still fails the test.
+ */
+static AtspiAccessible *start_prompt(const char *sock, const char *log,
+				     pid_t *prompt)
+{
+	const char *work = getenv("GUI_WORK");
+	char xlog[4096];
+	int status;
+
+	snprintf(xlog, sizeof(xlog), "%s/xvfb.log", work ? work : "/nonexistent");
+	for (int attempt = 1; attempt <= 2; attempt++) {
+		*prompt = gui_start_prompt("--socket", sock, log);
+		if (*prompt <= 0)
+			return NULL;
+		for (int i = 0; i < 60; i++) {
+			AtspiAccessible *app = gui_app(*prompt, 500);
+
+			if (app)
+				return app;
+			if (waitpid(*prompt, &status, WNOHANG) != *prompt)
+				continue;
+			fprintf(stderr, "e2e: sactl-prompt ended at once (wait status 0x%x), attempt %d of 2\n",
+				status, attempt);
+			copy_log(log, "sactl-prompt");
+			copy_log(xlog, "xvfb");
+			*prompt = 0;
+			break;
+		}
+		if (*prompt > 0)
+			return NULL;
+		sleep(1);
+	}
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -92,7 +133,7 @@ int main(int argc, char **argv)
 	long wait_s = wait_env ? atol(wait_env) : 1200;
 	AtspiAccessible *app = NULL;
 	char log[4096];
-	pid_t prompt;
+	pid_t prompt = 0;
 	int status;
 
 	if (argc != 2) {
@@ -102,9 +143,8 @@ int main(int argc, char **argv)
 	printf("1..%zu\n", sizeof(steps) / sizeof(steps[0]));
 	fflush(stdout);
 	snprintf(log, sizeof(log), "%s/sactl-prompt.log", run ? run : "/tmp");
-	prompt = gui_start_prompt("--socket", argv[1], log);
-	if (prompt > 0 && !gui_init())
-		app = gui_app(prompt, 30000);
+	if (!gui_init())
+		app = start_prompt(argv[1], log, &prompt);
 	if (!app)
 		fprintf(stderr, "e2e: sactl-prompt is not on the AT-SPI bus\n");
 	else if (step(app, "port 8090", "Allow", "e2e-8090", (int)(wait_s * 1000)))
@@ -120,6 +160,6 @@ int main(int argc, char **argv)
 		kill(prompt, SIGTERM);
 		waitpid(prompt, NULL, 0);
 	}
-	copy_log(log);
+	copy_log(log, "sactl-prompt");
 	return 0;
 }
